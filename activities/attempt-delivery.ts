@@ -1,0 +1,75 @@
+// One delivery attempt: load (the secret never leaves this process), sign, POST, classify, record.
+import { classifyAttempt } from '../src/domain/classify-response.js';
+import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
+import { buildEnvelope } from '../src/domain/envelope.js';
+import { nextRetryDelay, parseRetryAfter, type RetryPolicy } from '../src/domain/retry-schedule.js';
+import { signedHeaders } from '../src/domain/signing.js';
+import type { AttemptDoc } from '../src/store/documents.js';
+import type { Store } from '../src/store/index.js';
+import { validSecrets } from '../src/store/webhooks-repo.js';
+import type { HttpSender } from './http-post.js';
+
+export interface AttemptDeps {
+  store: Store;
+  sender: HttpSender;
+  retryPolicy: RetryPolicy;
+  now?: () => Date;
+}
+
+const ERROR_TEXT_LIMIT = 1_000;
+
+export function createAttemptDelivery({ store, sender, retryPolicy, now = () => new Date() }: AttemptDeps) {
+  return async function attemptDelivery({ deliveryId, attempt }: AttemptInput): Promise<AttemptOutcome> {
+    const delivery = await store.deliveries.byId(deliveryId);
+    if (!delivery) return { result: 'cancelled' };
+    const [webhook, event] = await Promise.all([
+      store.webhooks.byId(delivery.webhook_id),
+      store.events.get(delivery.account_id, delivery.event_id),
+    ]);
+    if (!webhook || !event) {
+      await store.deliveries.setStatus(deliveryId, 'cancelled');
+      return { result: 'cancelled' };
+    }
+
+    const startedAt = now();
+    const body = buildEnvelope(event);
+    const headers = signedHeaders(validSecrets(webhook, startedAt), event.id, Math.floor(startedAt.getTime() / 1000), body);
+    const response = await sender.post(webhook.url, { ...headers }, body);
+    const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
+    const errorText = response.error
+      ? response.error.message.slice(0, ERROR_TEXT_LIMIT)
+      : kind === 'success'
+        ? null
+        : `HTTP ${response.statusCode}`;
+
+    const record: AttemptDoc = {
+      attempt: delivery.attempts.length + 1,
+      started_at: startedAt,
+      duration_ms: response.durationMs,
+      status_code: response.statusCode,
+      response_body: response.responseBody,
+      error: errorText,
+      outcome: kind,
+    };
+
+    let outcome: AttemptOutcome;
+    if (kind === 'success') {
+      outcome = { result: 'succeeded', statusCode: response.statusCode ?? 0 };
+      await store.deliveries.recordAttempt(deliveryId, record, 'succeeded', null);
+    } else if (kind === 'gone') {
+      outcome = { result: 'gone' };
+      await store.deliveries.recordAttempt(deliveryId, record, 'failed', null);
+    } else {
+      const delayMs = nextRetryDelay(retryPolicy, attempt, Math.random, parseRetryAfter(response.retryAfter, startedAt.getTime()));
+      if (delayMs === undefined) {
+        outcome = { result: 'failed', statusCode: response.statusCode, error: errorText };
+        await store.deliveries.recordAttempt(deliveryId, record, 'failed', null);
+      } else {
+        outcome = { result: 'retry', delayMs, statusCode: response.statusCode, error: errorText };
+        await store.deliveries.recordAttempt(deliveryId, record, 'retrying', new Date(startedAt.getTime() + delayMs));
+      }
+    }
+    await store.webhooks.recordOutcome(webhook._id, kind === 'success', errorText, startedAt);
+    return outcome;
+  };
+}

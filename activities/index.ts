@@ -1,0 +1,11 @@
+// createActivities(deps): activities get their dependencies injected (store, HTTP sender, config), so
+// the worker and the tests build them the same way.
+import { createAttemptDelivery, type AttemptDeps } from './attempt-delivery.js';
+
+export type ActivityDeps = AttemptDeps;
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    attemptDelivery: createAttemptDelivery(deps),
+  };
+}

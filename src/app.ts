@@ -1,0 +1,78 @@
+// Herald assembled: MongoDB store, Temporal client and worker on one shared connection (so workflow
+// starts can be eager), and the HTTP API. `npm start` and the integration tests both build it here.
+import { Client } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createHttpSender } from '../activities/http-post.js';
+import type { AppDeps } from './api/context.js';
+import { createHttpServer } from './api/server.js';
+import type { Config } from './config/env.js';
+import type { Logger } from './logger.js';
+import { createStore } from './store/index.js';
+import { connectMongo } from './store/mongo.js';
+import type { DispatchDeps } from './temporal/dispatch.js';
+import { ensureSearchAttributes } from './temporal/ensure-search-attributes.js';
+import { installTemporalRuntime } from './temporal/runtime.js';
+import { createWorker } from './temporal/worker.js';
+
+export interface HeraldOptions {
+  config: Config;
+  /** Resolved addresses (from the config or the embedded dev stack). */
+  temporalAddress: string;
+  mongodbUri: string;
+  adminApiKey: string;
+  log: Logger;
+  workflowBundle?: WorkflowBundle;
+}
+
+export interface Herald {
+  url: string;
+  deps: AppDeps;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startHerald(options: HeraldOptions): Promise<Herald> {
+  const { config, log } = options;
+  installTemporalRuntime(config.logLevel);
+  const mongo = await connectMongo(options.mongodbUri, config.mongodb.database);
+  const store = createStore(mongo);
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  await ensureSearchAttributes(connection, config.temporal.namespace);
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const sender = createHttpSender({
+    timeoutMs: config.delivery.timeoutMs,
+    policy: { allowPrivate: config.delivery.allowPrivateUrls, allowedNetworks: config.delivery.allowedNetworks },
+  });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowBundle: options.workflowBundle,
+    deps: { store, sender, retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter } },
+  });
+  const workerRun = worker.run();
+  workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
+
+  const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
+  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, log };
+  const http = createHttpServer(deps, async () => ({
+    mongodb: await store.ping().then(() => true, () => false),
+    temporal: await connection.healthService.check({}).then(() => true, () => false),
+  }));
+  const url = await http.start(config.api.port, config.api.host);
+
+  return {
+    url,
+    deps,
+    worker,
+    async stop() {
+      await http.stop();
+      // Drains: in-flight activities finish (bounded by shutdownGraceTime) before the worker resolves.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun.catch(() => undefined);
+      await sender.close();
+      await connection.close();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// The only module that reads the environment. Everything else receives a `Config`.
+// Every variable is documented in `.env.example`; keep the two in step.
+import { z } from 'zod';
+import type { BlockList } from 'node:net';
+import { parseDuration, parseDurationList } from '../domain/duration.js';
+import { parseNetworks } from '../domain/url-policy.js';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 15s, 5m or 2h, got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const durationList = z.string().transform((text, ctx) => {
+  const list = parseDurationList(text);
+  if (!list || list.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `expected comma-separated durations like 5s,5m,30m, got "${text}"` });
+    return z.NEVER;
+  }
+  return list;
+});
+
+/** Empty strings count as unset, so `FOO=` in a .env file means "use the default". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const EnvSchema = z.object({
+  // --- API ---
+  HERALD_API_PORT: optional(port).default(3000),
+  HERALD_API_HOST: optional(z.string()).default('127.0.0.1'),
+  HERALD_ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
+  HERALD_DATA_DIR: optional(z.string()).default('.herald'),
+  HERALD_LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).default('info'),
+  HERALD_PUBLIC_URL: optional(z.url()),
+  HERALD_MAX_WEBHOOKS_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(100),
+  HERALD_MAX_EVENT_BYTES: optional(z.coerce.number().int().positive()).default(256 * 1024),
+
+  // --- Temporal ---
+  TEMPORAL_ADDRESS: optional(z.string()),
+  TEMPORAL_NAMESPACE: optional(z.string().min(1)).default('default'),
+  TEMPORAL_TASK_QUEUE: optional(z.string().min(1)).default('herald'),
+  HERALD_TEMPORAL_UI_URL: optional(z.url()),
+
+  // --- MongoDB ---
+  MONGODB_URI: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')),
+  MONGODB_DATABASE: optional(z.string().min(1)).default('herald'),
+
+  // --- Embedded development stack ---
+  HERALD_DEV_TEMPORAL_PORT: optional(port).default(7233),
+  HERALD_DEV_TEMPORAL_UI_PORT: optional(port).default(8233),
+  HERALD_DEV_MONGODB_PORT: optional(port).default(27017),
+  TEMPORAL_CLI_PATH: optional(z.string()),
+  FERRETDB_PATH: optional(z.string()),
+  MONGOD_PATH: optional(z.string()),
+
+  // --- Delivery ---
+  HERALD_ALLOW_PRIVATE_URLS: optional(bool).default(false),
+  HERALD_ALLOWED_NETWORKS: optional(
+    z.string().transform((text, ctx) => {
+      const list = parseNetworks(text);
+      if (!list) {
+        ctx.addIssue({ code: 'custom', message: `expected comma-separated CIDR networks like 10.1.0.0/16, got "${text}"` });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  ),
+  HERALD_DELIVERY_TIMEOUT: optional(duration).default(15_000),
+  HERALD_RETRY_SCHEDULE: optional(durationList).default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+  HERALD_RETRY_JITTER: optional(z.coerce.number().min(0).max(1)).default(0.2),
+  HERALD_DIRECT_FANOUT_MAX: optional(z.coerce.number().int().min(0)).default(25),
+  HERALD_UNHEALTHY_AFTER: optional(z.coerce.number().int().positive()).default(5),
+  HERALD_RETENTION_DAYS: optional(z.coerce.number().int().positive()).default(30),
+});
+
+export type Env = z.output<typeof EnvSchema>;
+
+export interface Config {
+  api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
+  dataDir: string;
+  logLevel: Env['HERALD_LOG_LEVEL'];
+  limits: { maxWebhooksPerAccount: number; maxEventBytes: number };
+  temporal: { address: string | undefined; namespace: string; taskQueue: string; uiUrl: string | undefined };
+  mongodb: { uri: string | undefined; database: string };
+  devStack: {
+    temporalPort: number;
+    temporalUiPort: number;
+    mongodbPort: number;
+    temporalCliPath: string | undefined;
+    ferretdbPath: string | undefined;
+    mongodPath: string | undefined;
+  };
+  delivery: {
+    allowPrivateUrls: boolean;
+    allowedNetworks: BlockList | undefined;
+    timeoutMs: number;
+    retryScheduleMs: number[];
+    retryJitter: number;
+    directFanoutMax: number;
+    unhealthyAfter: number;
+    retentionDays: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once; throws a `ConfigError` listing every invalid variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  return {
+    api: {
+      port: env.HERALD_API_PORT,
+      host: env.HERALD_API_HOST,
+      adminApiKey: env.HERALD_ADMIN_API_KEY,
+      publicUrl: env.HERALD_PUBLIC_URL,
+    },
+    dataDir: env.HERALD_DATA_DIR,
+    logLevel: env.HERALD_LOG_LEVEL,
+    limits: { maxWebhooksPerAccount: env.HERALD_MAX_WEBHOOKS_PER_ACCOUNT, maxEventBytes: env.HERALD_MAX_EVENT_BYTES },
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      uiUrl: env.HERALD_TEMPORAL_UI_URL,
+    },
+    mongodb: { uri: env.MONGODB_URI, database: env.MONGODB_DATABASE },
+    devStack: {
+      temporalPort: env.HERALD_DEV_TEMPORAL_PORT,
+      temporalUiPort: env.HERALD_DEV_TEMPORAL_UI_PORT,
+      mongodbPort: env.HERALD_DEV_MONGODB_PORT,
+      temporalCliPath: env.TEMPORAL_CLI_PATH,
+      ferretdbPath: env.FERRETDB_PATH,
+      mongodPath: env.MONGOD_PATH,
+    },
+    delivery: {
+      allowPrivateUrls: env.HERALD_ALLOW_PRIVATE_URLS,
+      allowedNetworks: env.HERALD_ALLOWED_NETWORKS,
+      timeoutMs: env.HERALD_DELIVERY_TIMEOUT,
+      retryScheduleMs: env.HERALD_RETRY_SCHEDULE,
+      retryJitter: env.HERALD_RETRY_JITTER,
+      directFanoutMax: env.HERALD_DIRECT_FANOUT_MAX,
+      unhealthyAfter: env.HERALD_UNHEALTHY_AFTER,
+      retentionDays: env.HERALD_RETENTION_DAYS,
+    },
+  };
+}

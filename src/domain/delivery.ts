@@ -1,0 +1,29 @@
+// Types shared by the delivery workflow and its activities. Pure: no secrets, no bodies, only ids.
+
+export interface DeliveryInput {
+  deliveryId: string;
+  webhookId: string;
+  accountId: string;
+  /** The event's id, which is also the `webhook-id` header (the same across retries and replays). */
+  eventId: string;
+}
+
+export interface AttemptInput {
+  deliveryId: string;
+  /** 1-based position in the retry schedule of this run (a replay starts again at 1). */
+  attempt: number;
+}
+
+export type AttemptOutcome =
+  /** Delivered (2xx). */
+  | { result: 'succeeded'; statusCode: number }
+  /** Failed; try again after `delayMs` (from the schedule, jittered, or the receiver's Retry-After). */
+  | { result: 'retry'; delayMs: number; statusCode: number | null; error: string | null }
+  /** Failed and the schedule is spent. */
+  | { result: 'failed'; statusCode: number | null; error: string | null }
+  /** The receiver answered 410 Gone: the webhook is disabled, nothing more is sent. */
+  | { result: 'gone' }
+  /** The webhook or event no longer exists (deleted): nothing to deliver. */
+  | { result: 'cancelled' };
+
+export type DeliveryResult = { status: 'succeeded' | 'failed' | 'gone' | 'cancelled'; attempts: number };

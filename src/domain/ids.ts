@@ -1,0 +1,22 @@
+// Resource ids are a type prefix plus a ULID: sortable by creation time (cursor pagination) and
+// unguessable enough that a typo never hits another object.
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+
+export type IdPrefix = 'acc' | 'key' | 'wh' | 'evt' | 'dlv' | 'rcv';
+
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  return `${prefix}_${ulid(now)}`;
+}
+
+/** Producers may bring their own event ids; they end up in workflow ids and headers, so keep them tame. */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/**
+ * One delivery per (webhook, event). The id is derived, not random, so a retried publish or a
+ * reconciler pass computes the same id and can never create a second delivery.
+ */
+export function deliveryId(webhookId: string, eventId: string): string {
+  const digest = createHash('sha256').update(`${webhookId}\u0000${eventId}`).digest('base64url');
+  return `dlv_${digest.slice(0, 26)}`;
+}

@@ -1,0 +1,78 @@
+// `npm start`: the embedded stack (unless TEMPORAL_ADDRESS / MONGODB_URI point elsewhere), the API and
+// a worker, in one process. SIGINT/SIGTERM stop everything in reverse order.
+import { join, resolve } from 'node:path';
+import { resolveAdminKey } from './admin-key.js';
+import { startHerald } from './app.js';
+import { ConfigError, loadConfig } from './config/env.js';
+import { startDevStack } from './dev-stack/index.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const say = (msg: string) => process.stdout.write(`herald: ${msg}\n`);
+  const dataDir = resolve(config.dataDir);
+
+  const started = Date.now();
+  const stack = await startDevStack(config, say);
+  const admin = resolveAdminKey(config.api.adminApiKey, dataDir);
+  let herald: Awaited<ReturnType<typeof startHerald>>;
+  try {
+    herald = await startHerald({
+      config,
+      temporalAddress: stack.temporalAddress,
+      mongodbUri: stack.mongodbUri,
+      adminApiKey: admin.key,
+      log,
+    });
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+
+  say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(`API          ${herald.url}/trpc  (health: ${herald.url}/healthz, ${herald.url}/readyz)`);
+  say(`Temporal UI  ${stack.temporalUiUrl ?? '(not embedded; TEMPORAL_ADDRESS is set)'}`);
+  say(`Temporal     ${stack.temporalAddress}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
+  say(`MongoDB      ${stack.mongodbUri.replace(/\/\/[^@/]*@/, '//***@')}`);
+  say(`data dir     ${dataDir}`);
+  say(
+    admin.source === 'env'
+      ? 'admin key    from HERALD_ADMIN_API_KEY'
+      : `admin key    ${admin.key}  (${admin.source === 'generated' ? 'generated, ' : ''}kept in ${join(dataDir, 'admin-api-key')})`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down (finishing in-flight deliveries)…`);
+    let code = 0;
+    try {
+      await herald.stop();
+    } catch (error) {
+      log.error({ err: error }, 'stopping Herald failed');
+      code = 1;
+    }
+    // The embedded servers are stopped whatever happened above: they must not outlive Herald.
+    await stack.stop();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`herald: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

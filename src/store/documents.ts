@@ -1,0 +1,93 @@
+// The shapes stored in MongoDB. Field names are the API's (snake_case) so that reading code maps 1:1.
+import type { EventType } from '../domain/event-catalogue.js';
+
+export interface AccountDoc {
+  _id: string;
+  name: string;
+  created_at: Date;
+}
+
+export interface ApiKeyDoc {
+  _id: string;
+  account_id: string;
+  name: string;
+  /** SHA-256 of the key; the key itself is shown once and never stored. */
+  key_hash: string;
+  /** The first characters, so that a person can tell keys apart in a list. */
+  prefix: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+export type WebhookStatus = 'active' | 'unhealthy' | 'disabled';
+
+export interface WebhookSecret {
+  value: string;
+  created_at: Date;
+  /** null for the current secret; set on rotation for the old ones (the grace period's end). */
+  expires_at: Date | null;
+}
+
+export interface WebhookDoc {
+  _id: string;
+  account_id: string;
+  url: string;
+  name: string | null;
+  event_types: EventType[];
+  inbox_ids: string[];
+  pod_ids: string[];
+  client_id: string | null;
+  /** `${account_id}/${client_id}`, only when a client_id was given: a sparse unique index on one field
+   * (a compound sparse index would still index every document and collide on missing client ids). */
+  client_key?: string;
+  status: WebhookStatus;
+  enabled: boolean;
+  failure_count: number;
+  last_delivered_at: Date | null;
+  last_failure_at: Date | null;
+  last_error: string | null;
+  secrets: WebhookSecret[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EventDoc {
+  /** `${account_id}/${id}`: events are unique per account and producer id without a second index. */
+  _id: string;
+  id: string;
+  account_id: string;
+  type: EventType;
+  inbox_id: string | null;
+  pod_id: string | null;
+  data: Record<string, unknown>;
+  created_at: Date;
+  /** Set once every delivery workflow (or the fan-out workflow) was accepted by Temporal. */
+  dispatched_at: Date | null;
+}
+
+export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'parked' | 'cancelled';
+
+export interface AttemptDoc {
+  attempt: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  response_body: string | null;
+  error: string | null;
+  outcome: 'success' | 'retry' | 'gone';
+}
+
+export interface DeliveryDoc {
+  _id: string;
+  account_id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: EventType;
+  event_created_at: Date;
+  status: DeliveryStatus;
+  attempts: AttemptDoc[];
+  next_attempt_at: Date | null;
+  workflow_id: string;
+  created_at: Date;
+  updated_at: Date;
+}

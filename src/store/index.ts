@@ -1,0 +1,20 @@
+import { createAccountsRepo } from './accounts-repo.js';
+import { createDeliveriesRepo } from './deliveries-repo.js';
+import { createEventsRepo } from './events-repo.js';
+import type { Mongo } from './mongo.js';
+import { createWebhooksRepo } from './webhooks-repo.js';
+
+export function createStore(mongo: Mongo) {
+  const c = mongo.collections;
+  return {
+    accounts: createAccountsRepo(c),
+    webhooks: createWebhooksRepo(c),
+    events: createEventsRepo(c),
+    deliveries: createDeliveriesRepo(c),
+    async ping(): Promise<void> {
+      await mongo.db.command({ ping: 1 });
+    },
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;

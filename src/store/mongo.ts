@@ -1,0 +1,51 @@
+// Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
+// TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
+import { type Db, MongoClient, MongoServerError } from 'mongodb';
+import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, WebhookDoc } from './documents.js';
+
+export interface Collections {
+  accounts: import('mongodb').Collection<AccountDoc>;
+  apiKeys: import('mongodb').Collection<ApiKeyDoc>;
+  webhooks: import('mongodb').Collection<WebhookDoc>;
+  events: import('mongodb').Collection<EventDoc>;
+  deliveries: import('mongodb').Collection<DeliveryDoc>;
+}
+
+export interface Mongo {
+  client: MongoClient;
+  db: Db;
+  collections: Collections;
+  close(): Promise<void>;
+}
+
+export async function connectMongo(uri: string, database: string): Promise<Mongo> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+  await client.connect();
+  const db = client.db(database);
+  const collections: Collections = {
+    accounts: db.collection('accounts'),
+    apiKeys: db.collection('api_keys'),
+    webhooks: db.collection('webhooks'),
+    events: db.collection('events'),
+    deliveries: db.collection('deliveries'),
+  };
+  await ensureIndexes(collections);
+  return { client, db, collections, close: () => client.close() };
+}
+
+async function ensureIndexes(c: Collections): Promise<void> {
+  await Promise.all([
+    c.apiKeys.createIndex({ key_hash: 1 }, { unique: true }),
+    c.apiKeys.createIndex({ account_id: 1 }),
+    c.webhooks.createIndex({ client_key: 1 }, { unique: true, sparse: true }),
+    c.webhooks.createIndex({ account_id: 1, event_types: 1 }),
+    c.events.createIndex({ account_id: 1, created_at: 1 }),
+    c.events.createIndex({ dispatched_at: 1, created_at: 1 }),
+    c.deliveries.createIndex({ webhook_id: 1, status: 1, event_created_at: 1 }),
+    c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
+  ]);
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}

@@ -1,0 +1,2 @@
+// The worker's workflowsPath: every workflow type Herald runs.
+export { deliveryWorkflow } from './delivery.js';
