@@ -1,6 +1,6 @@
 // createActivities(deps): activities get their dependencies injected (store, HTTP sender, config), so
 // the worker and the tests build them the same way.
-import { createAttemptDelivery, type AttemptDeps } from './attempt-delivery.js';
+import { type AttemptDeps, createAttemptDelivery } from './attempt-delivery.js';
 
 export type ActivityDeps = AttemptDeps;
 

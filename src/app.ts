@@ -1,7 +1,7 @@
 // Herald assembled: MongoDB store, Temporal client and worker on one shared connection (so workflow
 // starts can be eager), and the HTTP API. `npm start` and the integration tests both build it here.
 import { Client } from '@temporalio/client';
-import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createHttpSender } from '../activities/http-post.js';
 import type { AppDeps } from './api/context.js';
 import { createHttpServer } from './api/server.js';
@@ -21,7 +21,7 @@ export interface HeraldOptions {
   mongodbUri: string;
   adminApiKey: string;
   log: Logger;
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundleOption;
 }
 
 export interface Herald {
@@ -56,8 +56,14 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
   const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, log };
   const http = createHttpServer(deps, async () => ({
-    mongodb: await store.ping().then(() => true, () => false),
-    temporal: await connection.healthService.check({}).then(() => true, () => false),
+    mongodb: await store.ping().then(
+      () => true,
+      () => false,
+    ),
+    temporal: await connection.healthService.check({}).then(
+      () => true,
+      () => false,
+    ),
   }));
   const url = await http.start(config.api.port, config.api.host);
 

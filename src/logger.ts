@@ -1,5 +1,5 @@
 // One structured logger. Child loggers add a `component`; nothing logs secrets or API keys.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -1,7 +1,7 @@
 // Input schemas of every procedure. Strict objects: an unknown field is an error, not silently ignored.
 import { z } from 'zod';
-import { EVENT_ID_PATTERN } from '../domain/ids.js';
 import { EventTypeSchema, PUBLISHABLE_EVENT_TYPES } from '../domain/event-catalogue.js';
+import { EVENT_ID_PATTERN } from '../domain/ids.js';
 
 const scopeId = z.string().min(1).max(255);
 const scopeIds = z

@@ -12,7 +12,8 @@ const t = initTRPC.context<Context>().create({
       data: {
         ...shape.data,
         // Which fields failed and why, for BAD_REQUEST from input validation.
-        errors: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })) : undefined,
+        errors:
+          cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })) : undefined,
         // The stack never leaves the server.
         stack: undefined,
       },

@@ -1,15 +1,14 @@
 // The only module that reads the environment. Everything else receives a `Config`.
 // Every variable is documented in `.env.example`; keep the two in step.
-import { z } from 'zod';
+
 import type { BlockList } from 'node:net';
+import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../domain/duration.js';
 import { parseNetworks } from '../domain/url-policy.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -30,8 +29,7 @@ const durationList = z.string().transform((text, ctx) => {
 });
 
 /** Empty strings count as unset, so `FOO=` in a .env file means "use the default". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const EnvSchema = z.object({
   // --- API ---

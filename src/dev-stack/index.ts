@@ -25,7 +25,12 @@ export async function startDevStack(config: Config, log: (msg: string) => void):
     const [cliPath, mongoBinary] = await Promise.all([
       needTemporal ? findTemporalCli({ explicitPath: config.devStack.temporalCliPath, dataDir: config.dataDir, log }) : undefined,
       needMongo
-        ? findMongoServer({ ferretdbPath: config.devStack.ferretdbPath, mongodPath: config.devStack.mongodPath, dataDir: config.dataDir, log })
+        ? findMongoServer({
+            ferretdbPath: config.devStack.ferretdbPath,
+            mongodPath: config.devStack.mongodPath,
+            dataDir: config.dataDir,
+            log,
+          })
         : undefined,
     ]);
 
@@ -49,7 +54,11 @@ export async function startDevStack(config: Config, log: (msg: string) => void):
 
     let mongodbUri = config.mongodb.uri ?? '';
     if (mongoBinary) {
-      const mongo = await startMongoServer(mongoBinary, { dataDir: join(config.dataDir, 'mongodb'), port: config.devStack.mongodbPort }, log);
+      const mongo = await startMongoServer(
+        mongoBinary,
+        { dataDir: join(config.dataDir, 'mongodb'), port: config.devStack.mongodbPort },
+        log,
+      );
       started.push(mongo);
       mongodbUri = mongo.uri;
     }

@@ -134,9 +134,7 @@ export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as [EventType, ...EventT
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 
 /** Types a producer may publish through `events.publish`. */
-export const PUBLISHABLE_EVENT_TYPES = EVENT_TYPES.filter(
-  (type) => !('internal' in EVENT_CATALOGUE[type]),
-) as [EventType, ...EventType[]];
+export const PUBLISHABLE_EVENT_TYPES = EVENT_TYPES.filter((type) => !('internal' in EVENT_CATALOGUE[type])) as [EventType, ...EventType[]];
 
 export function isAccountLevel(type: EventType): boolean {
   return EVENT_CATALOGUE[type].scope === 'account';

@@ -12,12 +12,7 @@ export interface RetryPolicy {
  * A receiver's `Retry-After` is honoured but clamped to [scheduled, 2 × scheduled]: it may slow us
  * down, not stall a delivery for days or make us hammer a struggling endpoint.
  */
-export function nextRetryDelay(
-  policy: RetryPolicy,
-  attemptsMade: number,
-  random: () => number,
-  retryAfterMs?: number,
-): number | undefined {
+export function nextRetryDelay(policy: RetryPolicy, attemptsMade: number, random: () => number, retryAfterMs?: number): number | undefined {
   const scheduled = policy.scheduleMs[attemptsMade - 1];
   if (scheduled === undefined) return undefined;
   if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {

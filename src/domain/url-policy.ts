@@ -82,7 +82,10 @@ export function checkWebhookUrl(raw: string, policy: AddressPolicy): UrlCheck {
 /** Parses `10.0.0.0/8,fd00::/8` into a BlockList; undefined for an invalid list. */
 export function parseNetworks(text: string): BlockList | undefined {
   const list = new BlockList();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [net = '', prefix = ''] = part.split('/');
     const family = isIP(net);
     const bits = Number(prefix);

@@ -45,11 +45,7 @@ export function createAccountsRepo(c: Collections) {
     },
 
     async revokeApiKey(accountId: string, keyId: string, now = new Date()): Promise<ApiKeyDoc | null> {
-      return c.apiKeys.findOneAndUpdate(
-        { _id: keyId, account_id: accountId },
-        { $set: { revoked_at: now } },
-        { returnDocument: 'after' },
-      );
+      return c.apiKeys.findOneAndUpdate({ _id: keyId, account_id: accountId }, { $set: { revoked_at: now } }, { returnDocument: 'after' });
     },
 
     /** The account a (non-revoked) key belongs to. */

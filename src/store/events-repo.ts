@@ -34,7 +34,11 @@ export function createEventsRepo(c: Collections) {
 
     /** Events stored but never dispatched (the API died in between), older than `before`. */
     undispatched(before: Date, limit: number): Promise<EventDoc[]> {
-      return c.events.find({ dispatched_at: null, created_at: { $lt: before } }).sort({ created_at: 1 }).limit(limit).toArray();
+      return c.events
+        .find({ dispatched_at: null, created_at: { $lt: before } })
+        .sort({ created_at: 1 })
+        .limit(limit)
+        .toArray();
     },
   };
 }

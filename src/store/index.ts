@@ -11,6 +11,10 @@ export function createStore(mongo: Mongo) {
     webhooks: createWebhooksRepo(c),
     events: createEventsRepo(c),
     deliveries: createDeliveriesRepo(c),
+    /** For tests, which give every file its own database. */
+    async dropDatabase(): Promise<void> {
+      await mongo.db.dropDatabase();
+    },
     async ping(): Promise<void> {
       await mongo.db.command({ ping: 1 });
     },

@@ -35,7 +35,12 @@ export function deliveryRecord(event: EventDoc, webhook: Pick<WebhookDoc, '_id'>
 }
 
 export async function startDelivery(deps: DispatchDeps, event: EventDoc, webhook: Pick<WebhookDoc, '_id' | 'url'>): Promise<void> {
-  const input: DeliveryInput = { deliveryId: deliveryId(webhook._id, event.id), webhookId: webhook._id, accountId: event.account_id, eventId: event.id };
+  const input: DeliveryInput = {
+    deliveryId: deliveryId(webhook._id, event.id),
+    webhookId: webhook._id,
+    accountId: event.account_id,
+    eventId: event.id,
+  };
   try {
     await deps.client.workflow.start('deliveryWorkflow', {
       workflowId: deliveryWorkflowId(webhook._id, event.id),

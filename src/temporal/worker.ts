@@ -1,7 +1,7 @@
 // The Temporal worker: Herald's workflows plus activities built from injected dependencies.
 import { fileURLToPath } from 'node:url';
-import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities/index.js';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type ActivityDeps, createActivities } from '../../activities/index.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
@@ -11,7 +11,7 @@ export interface WorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   /** A pre-built bundle (tests build one for the whole run); otherwise bundled at start (a few seconds). */
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundleOption;
 }
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {

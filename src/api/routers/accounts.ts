@@ -1,5 +1,5 @@
-import { adminProcedure, router } from '../trpc.js';
 import { CreateAccountInput } from '../schemas.js';
+import { adminProcedure, router } from '../trpc.js';
 import { accountView } from '../views.js';
 
 export const accountsRouter = router({

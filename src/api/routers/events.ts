@@ -17,7 +17,11 @@ export const eventsRouter = router({
     const { store, config, dispatch } = ctx.deps;
     const parsed = EVENT_CATALOGUE[input.type].data.safeParse(input.data);
     if (!parsed.success) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: `data does not match the ${input.type} schema`, cause: prefixIssues(parsed.error) });
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `data does not match the ${input.type} schema`,
+        cause: prefixIssues(parsed.error),
+      });
     }
     if (Buffer.byteLength(JSON.stringify(parsed.data)) > config.limits.maxEventBytes) {
       throw fieldError('data', `must be at most ${config.limits.maxEventBytes} bytes of JSON`);

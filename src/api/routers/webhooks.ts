@@ -8,7 +8,10 @@ export const webhooksRouter = router({
   /** The only answer that carries the signing secret. Idempotent by `client_id`. */
   create: accountProcedure.input(CreateWebhookInput).mutation(async ({ ctx, input }) => {
     const { config, store } = ctx.deps;
-    await assertDeliverableUrl(input.url, { allowPrivate: config.delivery.allowPrivateUrls, allowedNetworks: config.delivery.allowedNetworks });
+    await assertDeliverableUrl(input.url, {
+      allowPrivate: config.delivery.allowPrivateUrls,
+      allowedNetworks: config.delivery.allowedNetworks,
+    });
     if ((await store.webhooks.count(ctx.accountId)) >= config.limits.maxWebhooksPerAccount) {
       throw new TRPCError({
         code: 'FORBIDDEN',

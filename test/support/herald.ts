@@ -1,0 +1,55 @@
+// A whole Herald (API + worker) per test file, on the shared test servers, with its own task queue and
+// database so that files never see each other's data, and fast retry schedules.
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { type Herald, startHerald } from '../../src/app.js';
+import { createHeraldClient } from '../../src/client/index.js';
+import { loadConfig } from '../../src/config/env.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface TestHerald extends Herald {
+  adminKey: string;
+  admin: ReturnType<typeof createHeraldClient>;
+  /** A new account and a client authenticated as it. */
+  newAccount(name?: string): Promise<{ accountId: string; apiKey: string; client: ReturnType<typeof createHeraldClient> }>;
+  client(apiKey: string): ReturnType<typeof createHeraldClient>;
+}
+
+export async function startTestHerald(env: Record<string, string> = {}): Promise<TestHerald> {
+  const suffix = randomBytes(4).toString('hex');
+  const adminKey = `hk_admin_test_${randomBytes(12).toString('hex')}`;
+  const config = loadConfig({
+    HERALD_API_PORT: '0',
+    HERALD_ALLOW_PRIVATE_URLS: 'true',
+    HERALD_LOG_LEVEL: 'warn',
+    HERALD_RETRY_SCHEDULE: '200ms,200ms,200ms',
+    HERALD_DELIVERY_TIMEOUT: '2s',
+    TEMPORAL_TASK_QUEUE: `herald-test-${suffix}`,
+    MONGODB_DATABASE: `herald_test_${suffix}`,
+    ...env,
+  });
+  const herald = await startHerald({
+    config,
+    temporalAddress: inject('temporalAddress'),
+    mongodbUri: inject('mongodbUri'),
+    adminApiKey: adminKey,
+    log: createLogger(config.logLevel),
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const client = (apiKey: string) => createHeraldClient({ url: herald.url, apiKey });
+  const admin = client(adminKey);
+  return {
+    ...herald,
+    adminKey,
+    admin,
+    client,
+    async newAccount(name = 'Test account') {
+      const { account, api_key } = await admin.accounts.create.mutate({ name });
+      return { accountId: account.id, apiKey: api_key, client: client(api_key) };
+    },
+    async stop() {
+      await herald.deps.store.dropDatabase();
+      await herald.stop();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // One Temporal dev server and one MongoDB-protocol server for the whole run.
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores: two test files at a time share the servers (each with its own task queue and database).
+    maxWorkers: 2,
+    // The JSON report is what .ci/run reads for its closing `N passed, N failed` line.
+    reporters: ['default', ['json', { outputFile: '.herald-test/vitest-report.json' }]],
+  },
+});
