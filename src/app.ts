@@ -12,6 +12,7 @@ import { connectMongo } from './store/mongo.js';
 import type { DispatchDeps } from './temporal/dispatch.js';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
+import { createWebhookLifecycle } from './temporal/webhook-lifecycle.js';
 import { createWorker } from './temporal/worker.js';
 
 export interface HeraldOptions {
@@ -54,7 +55,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
 
   const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
-  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, log };
+  const lifecycle = createWebhookLifecycle({ store, client, taskQueue: config.temporal.taskQueue });
+  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, log };
   const http = createHttpServer(deps, async () => ({
     mongodb: await store.ping().then(
       () => true,

@@ -6,6 +6,7 @@ import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
+import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
 
 export interface AppDeps {
   config: Config;
@@ -13,6 +14,7 @@ export interface AppDeps {
   store: Store;
   temporal: Client;
   dispatch: DispatchDeps;
+  lifecycle: WebhookLifecycle;
   log: Logger;
 }
 

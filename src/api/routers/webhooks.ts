@@ -27,6 +27,7 @@ export const webhooksRouter = router({
       client_id: input.client_id ?? null,
       enabled: input.enabled,
     });
+    if (created) await ctx.deps.lifecycle.created(webhook);
     const secret = created ? webhook.secrets.at(-1)?.value : undefined;
     return { ...webhookView(webhook), ...(secret ? { secret } : {}) };
   }),
