@@ -82,6 +82,9 @@ const EnvSchema = z.object({
 
 export type Env = z.output<typeof EnvSchema>;
 
+/** Every variable Herald reads (documented one by one in .env.example). */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
+
 export interface Config {
   api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
   dataDir: string;

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/env.js';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config/env.js';
 
 describe('loadConfig', () => {
   it('has working defaults for an empty environment', () => {
@@ -51,5 +52,21 @@ describe('loadConfig', () => {
     expect(problems).toEqual(
       ['HERALD_ALLOW_PRIVATE_URLS', 'HERALD_API_PORT', 'HERALD_DELIVERY_TIMEOUT', 'HERALD_RETRY_SCHEDULE', 'MONGODB_URI'].sort(),
     );
+  });
+});
+
+describe('.env.example', () => {
+  const lines = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8').split('\n');
+  const documented = lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+
+  it('documents exactly the variables the config reads', () => {
+    expect([...documented].sort()).toEqual([...ENV_VARIABLES].sort());
+  });
+
+  it('holds values the config accepts', () => {
+    const env = Object.fromEntries(
+      lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(() => loadConfig(env)).not.toThrow();
   });
 });
