@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AnyRouter, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { ZodError, z } from 'zod';
+import { type ZodError, ZodRealError, z } from 'zod';
 import { fieldErrorsOf, reasonOf } from './trpc.js';
 
 /** The body of every REST error: a name to branch on, a message for people, and the failing fields. */
@@ -112,8 +112,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 const tooLarge = (limit: number) => new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `The body must be at most ${limit} bytes.` });
 
-function issues(...list: { path: string; message: string; code?: 'custom' }[]): ZodError {
-  return new ZodError(list.map(({ path, message }) => ({ code: 'custom', path: path ? [path] : [], message, input: undefined })));
+function issues(...list: { path: string; message: string }[]): ZodError {
+  return new ZodRealError(list.map(({ path, message }) => ({ code: 'custom', path: path ? [path] : [], message, input: undefined })));
 }
 
 async function bodyInput(req: IncomingMessage, limit: number, params: string[]): Promise<Record<string, unknown>> {

@@ -20,7 +20,6 @@ export class ErrorReason extends Error {
   }
 }
 
-/** The field errors behind a BAD_REQUEST; an unknown key becomes one error named after that key. */
 export function fieldErrorsOf(error: TRPCError): FieldError[] | undefined {
   const cause = error.cause;
   if (!(cause instanceof ZodError)) return undefined;

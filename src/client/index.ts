@@ -5,8 +5,8 @@ import type { AppRouter } from '../api/router.js';
 
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 export type { AppRouter } from '../api/router.js';
-export { verifyWebhook } from './verify-webhook.js';
 export type { VerifyResult } from '../domain/signing.js';
+export { verifyWebhook } from './verify-webhook.js';
 
 export interface HeraldClientOptions {
   /** Herald's base URL, e.g. http://127.0.0.1:3000 */
