@@ -3,6 +3,7 @@
 // revocation immediate), authentication, and cross-account isolation on every route.
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExampleReceiver } from '../../examples/receiver.js';
 import { appRouter } from '../../src/api/router.js';
 import { EVENT_TYPES } from '../../src/domain/event-catalogue.js';
 import { type Face, ok, restFace, trpcFace } from '../support/faces.js';
@@ -327,5 +328,18 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
     expect(ok(await face().call(owner.apiKey, 'webhooks.get', { webhook_id: webhook.id }))).toEqual(unchanged);
     expect(ok(await face().call(ownerKey.api_key, 'api_keys.list')).count).toBe(2);
     expect(receiver.requests.length).toBe(before);
+  });
+});
+
+describe('the README example (examples/receiver.ts)', () => {
+  it('registers itself, receives the verified test event and a published event, and cleans up', async () => {
+    const { apiKey, client } = await herald.newAccount();
+    const events: { event: string; event_id: string }[] = [];
+    const example = await startExampleReceiver({ heraldUrl: herald.url, apiKey, onEvent: (event) => events.push(event) });
+    expect(events.map((e) => e.event)).toEqual(['webhook.test']);
+    const published = await client.events.publish.mutate({ type: 'message.received', data: { message } });
+    await expect.poll(() => events.map((e) => e.event_id)).toContain(published.id);
+    await example.close();
+    expect(await (faces.tRPC as Face).call(apiKey, 'webhooks.get', { webhook_id: example.webhookId })).toMatchObject({ status: 404 });
   });
 });

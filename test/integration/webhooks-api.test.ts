@@ -1,8 +1,10 @@
 // The webhook resource through both faces (typed tRPC client and REST), against the real stack:
 // every procedure, secret shown once, both idempotency paths, PATCH semantics, pagination under
 // concurrent inserts, the per-account limit, secret rotation verified with `standardwebhooks`.
+
+import { MongoClient } from 'mongodb';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWebhook } from '../../src/client/index.js';
 import { type CallResult, type Face, ok, restFace, trpcFace } from '../support/faces.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -340,5 +342,32 @@ describe('both faces together', () => {
     expect(ids.size).toBe(1);
     for (const r of results) if (!r.ok) expect(r).toMatchObject({ status: 409, reason: 'idempotency_in_progress' });
     expect(ok(await (faces.REST as Face).call(apiKey, 'webhooks.list', {})).count).toBe(1);
+  });
+});
+
+describe('Idempotency-Key window', () => {
+  it('forgets a key after 24 hours (by age in the query) and deleteExpired removes old records', async () => {
+    const { apiKey } = await herald.newAccount();
+    const rest = faces.REST as Face;
+    const first = ok(
+      await rest.call(apiKey, 'webhooks.create', { url: receiver.url, event_types: ['message.sent'] }, { idempotencyKey: 'old' }),
+    );
+    // Age the record by 25 hours, as if the first request had been made yesterday.
+    const mongo = await MongoClient.connect(inject('mongodbUri'));
+    try {
+      const records = mongo.db(herald.deps.config.mongodb.database).collection('idempotency_keys');
+      const aged = await records.updateMany({ key: 'old' }, { $set: { created_at: new Date(Date.now() - 25 * 3600 * 1000) } });
+      expect(aged.modifiedCount).toBe(1);
+      // The key is free again: another body with it is a new request, not a conflict.
+      const fresh = ok(
+        await rest.call(apiKey, 'webhooks.create', { url: receiver.url, event_types: ['message.bounced'] }, { idempotencyKey: 'old' }),
+      );
+      expect(fresh.id).not.toBe(first.id);
+      await records.updateMany({ key: 'old' }, { $set: { created_at: new Date(Date.now() - 25 * 3600 * 1000) } });
+      expect(await herald.deps.store.idempotency.deleteExpired(new Date(Date.now() - 24 * 3600 * 1000))).toBeGreaterThanOrEqual(1);
+      expect(await records.countDocuments({ key: 'old' })).toBe(0);
+    } finally {
+      await mongo.close();
+    }
   });
 });
