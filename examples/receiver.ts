@@ -81,7 +81,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     onEvent: (event) => process.stdout.write(`verified ${event.event} ${event.event_id}\n`),
   });
   process.stdout.write(`receiving at ${receiver.url} (webhook ${receiver.webhookId}); Ctrl-C to stop\n`);
-  process.once('SIGINT', () => {
-    receiver.close().then(() => process.exit(0));
-  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      receiver.close().then(() => process.exit(0));
+    });
+  }
 }

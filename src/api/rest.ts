@@ -8,7 +8,7 @@ import { type AnyRouter, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/serve
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { type ZodError, ZodRealError, z } from 'zod';
-import { fieldErrorsOf, reasonOf } from './trpc.js';
+import { errorMessage, fieldErrorsOf, reasonOf } from './trpc.js';
 
 /** The body of every REST error: a name to branch on, a message for people, and the failing fields. */
 export const RestError = z.object({
@@ -167,7 +167,7 @@ function sendError(res: ServerResponse, error: TRPCError): void {
     status,
     {
       name: ERROR_NAMES[error.code] ?? (internal ? 'ServerError' : 'Error'),
-      message: internal ? 'Internal server error' : error.message,
+      message: internal ? 'Internal server error' : errorMessage(error),
       reason: reasonOf(error),
       errors: fieldErrorsOf(error),
     } satisfies z.infer<typeof RestError>,

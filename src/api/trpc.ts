@@ -30,6 +30,12 @@ export function fieldErrorsOf(error: TRPCError): FieldError[] | undefined {
   );
 }
 
+/** People read the message: for field errors a list (`url: must use https; name: …`), not zod's JSON. */
+export function errorMessage(error: TRPCError, fields = fieldErrorsOf(error)): string {
+  if (!fields || fields.length === 0) return error.message;
+  return fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
+}
+
 export function reasonOf(error: TRPCError): string | undefined {
   return error.cause instanceof ErrorReason ? error.cause.reason : undefined;
 }
@@ -39,12 +45,14 @@ const t = initTRPC
   .meta<OpenApiMeta>()
   .create({
     errorFormatter({ shape, error }) {
+      const errors = fieldErrorsOf(error);
       return {
         ...shape,
+        message: errorMessage(error, errors),
         data: {
           ...shape.data,
           // Which fields failed and why, for BAD_REQUEST from input validation.
-          errors: fieldErrorsOf(error),
+          errors,
           reason: reasonOf(error),
           // The stack never leaves the server.
           stack: undefined,

@@ -143,6 +143,8 @@ describe.each(['tRPC', 'REST'])('bad input through %s', (name) => {
     expect(result).toMatchObject({ ok: false, status: 400 });
     if (result.ok) throw new Error('unreachable');
     expect(result.errors.map((e) => e.path)).toContain(field);
+    // The message is for people: it names the field too, rather than dumping the validator's JSON.
+    expect(result.message).toContain(`${field}: `);
   });
 });
 
