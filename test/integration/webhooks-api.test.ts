@@ -283,6 +283,13 @@ describe.each(['tRPC', 'REST'])('webhooks through %s', (faceName) => {
     expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifiesWith(webhook.secret, during)).toBe(true);
     expect(verifiesWith(rotated.secret, during)).toBe(true);
+    // Real deliveries carry both signatures during the grace period too.
+    ok(await face().call(apiKey, 'events.publish', { type: 'message.sent', data: { message: { id: 'm1', from: 'a@example.com' } } }));
+    const [, delivered] = await rotating.waitFor(2);
+    if (!delivered) throw new Error('unreachable');
+    expect(JSON.parse(delivered.body)).toMatchObject({ event: 'message.sent' });
+    expect(verifiesWith(webhook.secret, delivered)).toBe(true);
+    expect(verifiesWith(rotated.secret, delivered)).toBe(true);
 
     // A short grace period: after it, only the newest secret signs.
     const again = ok(await face().call(apiKey, 'webhooks.rotate_secret', { webhook_id: webhook.id, grace_period_seconds: 1 }));
