@@ -56,7 +56,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
 
   const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
   const lifecycle = createWebhookLifecycle({ store, client, taskQueue: config.temporal.taskQueue });
-  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, log };
+  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log };
   const http = createHttpServer(deps, async () => ({
     mongodb: await store.ping().then(
       () => true,

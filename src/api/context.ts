@@ -2,6 +2,7 @@
 // in-process (createCaller) with the same auth rules the HTTP server applies.
 import { timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { HttpSender } from '../../activities/http-post.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/index.js';
@@ -15,14 +16,23 @@ export interface AppDeps {
   temporal: Client;
   dispatch: DispatchDeps;
   lifecycle: WebhookLifecycle;
+  /** The delivery activity's HTTP sender, shared with `webhooks.test` (same timeout, SSRF check). */
+  sender: HttpSender;
   log: Logger;
 }
 
 export type Caller = { kind: 'anonymous' } | { kind: 'admin' } | { kind: 'account'; accountId: string };
 
+/** What a procedure may read of the HTTP request, whichever face (tRPC or REST) it came through. */
+export interface RequestInfo {
+  /** The `Idempotency-Key` header, as sent (validated by the procedures that honour it). */
+  idempotencyKey?: string;
+}
+
 export interface Context {
   deps: AppDeps;
   caller: Caller;
+  request: RequestInfo;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -31,11 +41,22 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-export async function createContextInner(deps: AppDeps, apiKey: string | undefined): Promise<Context> {
-  if (!apiKey) return { deps, caller: { kind: 'anonymous' } };
-  if (sameSecret(apiKey, deps.adminApiKey)) return { deps, caller: { kind: 'admin' } };
+export async function createContextInner(deps: AppDeps, apiKey: string | undefined, request: RequestInfo = {}): Promise<Context> {
+  if (!apiKey) return { deps, caller: { kind: 'anonymous' }, request };
+  if (sameSecret(apiKey, deps.adminApiKey)) return { deps, caller: { kind: 'admin' }, request };
   const accountId = await deps.store.accounts.authenticate(apiKey);
-  return { deps, caller: accountId ? { kind: 'account', accountId } : { kind: 'anonymous' } };
+  return { deps, caller: accountId ? { kind: 'account', accountId } : { kind: 'anonymous' }, request };
+}
+
+type HeaderValue = string | string[] | null | undefined;
+
+/** The request facts a context needs, from Node's or fetch's headers. */
+export function requestInfo(header: (name: string) => HeaderValue): { apiKey: string | undefined; request: RequestInfo } {
+  const first = (value: HeaderValue) => (Array.isArray(value) ? value[0] : (value ?? undefined));
+  return {
+    apiKey: bearerToken(first(header('authorization'))),
+    request: { idempotencyKey: first(header('idempotency-key')) },
+  };
 }
 
 /** `Authorization: Bearer <key>` → the key, or undefined. */

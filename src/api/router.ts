@@ -1,11 +1,15 @@
 import { accountsRouter } from './routers/accounts.js';
+import { apiKeysRouter } from './routers/api-keys.js';
+import { eventTypesRouter } from './routers/event-types.js';
 import { eventsRouter } from './routers/events.js';
 import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
   accounts: accountsRouter,
+  api_keys: apiKeysRouter,
   webhooks: webhooksRouter,
+  event_types: eventTypesRouter,
   events: eventsRouter,
 });
 

@@ -1,30 +1,72 @@
 // Input schemas of every procedure. Strict objects: an unknown field is an error, not silently ignored.
+// The same schemas validate the tRPC face and the REST face, and generate the OpenAPI document.
 import { z } from 'zod';
 import { EventTypeSchema, PUBLISHABLE_EVENT_TYPES } from '../domain/event-catalogue.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
 
+/** Inbox and pod ids per webhook; an empty list means the whole account. */
+export const MAX_SCOPE_IDS = 10;
+export const MAX_GRACE_PERIOD_SECONDS = 7 * 24 * 3600;
+
+const unique = <T>(items: T[]) => new Set(items).size === items.length;
+
 const scopeId = z.string().min(1).max(255);
-const scopeIds = z
-  .array(scopeId)
-  .max(10)
-  .refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates');
+const scopeIds = z.array(scopeId).max(MAX_SCOPE_IDS).refine(unique, 'must not contain duplicates');
+const scopeChanges = z.array(scopeId).max(MAX_SCOPE_IDS).refine(unique, 'must not contain duplicates');
+const eventTypes = z.array(EventTypeSchema).min(1).refine(unique, 'must not contain duplicates');
+const webhookName = z.string().trim().min(1).max(255);
 
 export const WebhookIdInput = z.strictObject({ webhook_id: z.string().min(1).max(64) });
 
 export const CreateAccountInput = z.strictObject({ name: z.string().trim().min(1).max(255) });
 
 export const CreateWebhookInput = z.strictObject({
-  url: z.string().min(1).max(2_048),
-  event_types: z
-    .array(EventTypeSchema)
-    .min(1)
-    .refine((types) => new Set(types).size === types.length, 'must not contain duplicates'),
-  inbox_ids: scopeIds.default([]),
-  pod_ids: scopeIds.default([]),
-  name: z.string().trim().min(1).max(255).optional(),
-  client_id: z.string().min(1).max(255).optional(),
+  url: z.string().min(1).max(2_048).describe('Where Herald POSTs events: https (http only with the development switch).'),
+  event_types: eventTypes.describe('Event types to receive, from `GET /v1/event-types`.'),
+  inbox_ids: scopeIds.default([]).describe('Only events of these inboxes (message events); empty = every inbox.'),
+  pod_ids: scopeIds.default([]).describe('Only events of these pods (message events); empty = every pod.'),
+  name: webhookName.optional(),
+  client_id: z.string().min(1).max(255).optional().describe('Your id for this webhook: creating it again returns the existing one.'),
   enabled: z.boolean().default(true),
 });
+
+export const WebhookStatusSchema = z.enum(['active', 'unhealthy', 'disabled']);
+
+export const ListWebhooksInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(20),
+  page_token: z.string().min(1).max(200).optional().describe('`next_page_token` of the previous page.'),
+  ascending: z.boolean().default(false).describe('Oldest first; the default is newest first.'),
+  status: WebhookStatusSchema.optional(),
+  inbox_id: scopeId.optional().describe('Webhooks whose `inbox_ids` contain this inbox.'),
+  event_type: EventTypeSchema.optional().describe('Webhooks subscribed to this event type.'),
+});
+
+export const UpdateWebhookInput = z.strictObject({
+  webhook_id: WebhookIdInput.shape.webhook_id,
+  url: CreateWebhookInput.shape.url.optional(),
+  name: webhookName.nullable().optional().describe('null clears the name.'),
+  event_types: eventTypes.optional().describe('Replaces the list.'),
+  add_inbox_ids: scopeChanges.optional(),
+  remove_inbox_ids: scopeChanges.optional(),
+  add_pod_ids: scopeChanges.optional(),
+  remove_pod_ids: scopeChanges.optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const RotateSecretInput = z.strictObject({
+  webhook_id: WebhookIdInput.shape.webhook_id,
+  grace_period_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GRACE_PERIOD_SECONDS)
+    .default(24 * 3600)
+    .describe('How long the previous secrets stay valid (Herald signs with every valid secret meanwhile).'),
+});
+
+export const CreateApiKeyInput = z.strictObject({ name: z.string().trim().min(1).max(255) });
+
+export const ApiKeyIdInput = z.strictObject({ api_key_id: z.string().min(1).max(64) });
 
 export const PublishEventInput = z.strictObject({
   type: z.enum(PUBLISHABLE_EVENT_TYPES),
@@ -32,4 +74,14 @@ export const PublishEventInput = z.strictObject({
   pod_id: scopeId.optional(),
   data: z.record(z.string(), z.unknown()),
   event_id: z.string().regex(EVENT_ID_PATTERN, 'must be 1–128 characters of letters, digits, _ . : -').optional(),
+});
+
+/** The `Idempotency-Key` request header of `webhooks.create`, documented in the OpenAPI document. */
+export const IdempotencyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Replays the first answer for 24 h; the same key with a different body is a 409 idempotency_conflict.'),
 });

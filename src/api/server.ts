@@ -1,8 +1,11 @@
-// The HTTP face: tRPC at /trpc, liveness at /healthz, readiness at /readyz.
+// The HTTP face: tRPC at /trpc, the same procedures as REST under /v1 (document at /v1/openapi.json),
+// liveness at /healthz, readiness at /readyz.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { type AppDeps, bearerToken, createContextInner } from './context.js';
+import { type AppDeps, createContextInner, requestInfo } from './context.js';
+import { createOpenApiDocument } from './openapi.js';
+import { createRestHandler } from './rest.js';
 import { appRouter } from './router.js';
 
 export interface HttpServer {
@@ -18,16 +21,31 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<string, boolean>>): HttpServer {
+  // Room for the largest event plus its envelope; anything bigger is refused before parsing.
+  const maxBodySize = deps.config.limits.maxEventBytes * 2 + 64 * 1024;
+  const createContext = (header: (name: string) => string | string[] | undefined) => {
+    const { apiKey, request } = requestInfo(header);
+    return createContextInner(deps, apiKey, request);
+  };
+  const logFailure = (error: { code: string; cause?: unknown }, path: string | undefined) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+  };
+
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    // Room for the largest event plus its envelope; anything bigger is refused before parsing.
-    maxBodySize: deps.config.limits.maxEventBytes * 2 + 64 * 1024,
-    createContext: ({ req }) => createContextInner(deps, bearerToken(req.headers.authorization)),
-    onError({ error, path }) {
-      if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-    },
+    maxBodySize,
+    createContext: ({ req }) => createContext((name) => req.headers[name]),
+    onError: ({ error, path }) => logFailure(error, path),
   });
+  const rest = createRestHandler({
+    router: appRouter,
+    maxBodySize,
+    createContext: (req) => createContext((name) => req.headers[name]),
+    onError: logFailure,
+  });
+  // Generated at start, so that a procedure with invalid OpenAPI metadata fails the boot, not a request.
+  const openApiDocument = JSON.stringify(createOpenApiDocument(appRouter, deps.config.api.publicUrl));
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -39,7 +57,18 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
       return;
     }
     if (path?.startsWith('/trpc/')) return trpc(req, res);
-    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method} ${path}` } });
+    if (path === '/v1/openapi.json' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(openApiDocument);
+    }
+    rest(req, res)
+      .then((handled) => {
+        if (!handled) sendJson(res, 404, { name: 'NotFoundError', message: `No route ${req.method} ${path}` });
+      })
+      .catch((error) => {
+        deps.log.error({ err: error, path }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { name: 'ServerError', message: 'Internal server error' });
+      });
   });
   // A slow or silent client must not hold a connection forever.
   server.requestTimeout = 30_000;

@@ -1,25 +1,65 @@
 // tRPC is initialised once, here. No data transformer: the wire is plain JSON (dates as ISO-8601
-// strings), so any HTTP client can read it.
-import { initTRPC, TRPCError } from '@trpc/server';
+// strings), so any HTTP client can read it. Procedures with `meta({ openapi })` also get a REST route.
+import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
 
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    return {
-      ...shape,
-      data: {
-        ...shape.data,
-        // Which fields failed and why, for BAD_REQUEST from input validation.
-        errors:
-          cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })) : undefined,
-        // The stack never leaves the server.
-        stack: undefined,
-      },
-    };
-  },
-});
+export interface FieldError {
+  /** Dotted path of the failing field (`event_types.0`), or a header name. */
+  path: string;
+  message: string;
+  code: string;
+}
+
+/** A machine-readable reason for an error that is not about one field, e.g. `idempotency_conflict`. */
+export class ErrorReason extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ErrorReason';
+  }
+}
+
+export function fieldErrorsOf(error: TRPCError): FieldError[] | undefined {
+  const cause = error.cause;
+  if (!(cause instanceof ZodError)) return undefined;
+  return cause.issues.flatMap((issue): FieldError[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'is not a known field', code: issue.code }))
+      : [{ path: issue.path.join('.'), message: issue.message, code: issue.code }],
+  );
+}
+
+/** People read the message: for field errors a list (`url: must use https; name: …`), not zod's JSON. */
+export function errorMessage(error: TRPCError, fields = fieldErrorsOf(error)): string {
+  if (!fields || fields.length === 0) return error.message;
+  return fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
+}
+
+export function reasonOf(error: TRPCError): string | undefined {
+  return error.cause instanceof ErrorReason ? error.cause.reason : undefined;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const errors = fieldErrorsOf(error);
+      return {
+        ...shape,
+        message: errorMessage(error, errors),
+        data: {
+          ...shape.data,
+          // Which fields failed and why, for BAD_REQUEST from input validation.
+          errors,
+          reason: reasonOf(error),
+          // The stack never leaves the server.
+          stack: undefined,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -43,4 +83,9 @@ export const adminProcedure = t.procedure.use(({ ctx, next }) => {
 
 export function notFound(what: string): TRPCError {
   return new TRPCError({ code: 'NOT_FOUND', message: `${what} not found` });
+}
+
+/** An error with a stable reason callers can branch on (`error.data.reason`, REST `reason`). */
+export function reasonError(code: TRPC_ERROR_CODE_KEY, reason: string, message: string): TRPCError {
+  return new TRPCError({ code, message, cause: new ErrorReason(reason) });
 }

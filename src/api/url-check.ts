@@ -3,7 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { ZodRealError } from 'zod';
 import { type AddressPolicy, checkWebhookUrl, isForbiddenAddress } from '../domain/url-policy.js';
 
 /** A BAD_REQUEST shaped like input validation's, so callers see one error format. */
@@ -11,7 +11,7 @@ export function fieldError(path: string, message: string): TRPCError {
   return new TRPCError({
     code: 'BAD_REQUEST',
     message: `${path}: ${message}`,
-    cause: new ZodError([{ code: 'custom', path: [path], message, input: undefined }]),
+    cause: new ZodRealError([{ code: 'custom', path: [path], message, input: undefined }]),
   });
 }
 

@@ -1,13 +1,52 @@
-// Stored documents → the API's wire shape (snake_case, ISO-8601 dates, no secrets).
-import type { AccountDoc, DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
+// Stored documents → the API's wire shape (snake_case, ISO-8601 dates, no secrets), and the zod schemas
+// of those shapes: they document the responses in the OpenAPI document, and typing each view by its
+// schema keeps the two in step at compile time.
+import { z } from 'zod';
+import { EventTypeSchema } from '../domain/event-catalogue.js';
+import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
+import { WebhookStatusSchema } from './schemas.js';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+const Timestamp = z.iso.datetime();
 
-export function accountView(a: AccountDoc) {
-  return { id: a._id, name: a.name, created_at: iso(a.created_at) };
+export const AccountView = z.object({ id: z.string(), name: z.string(), created_at: Timestamp });
+
+export function accountView(a: AccountDoc): z.infer<typeof AccountView> {
+  return { id: a._id, name: a.name, created_at: a.created_at.toISOString() };
 }
 
-export function webhookView(w: WebhookDoc) {
+export const ApiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key, to tell keys apart.'),
+  created_at: Timestamp,
+  revoked_at: Timestamp.nullable(),
+});
+
+export function apiKeyView(k: ApiKeyDoc): z.infer<typeof ApiKeyView> {
+  return { id: k._id, name: k.name, prefix: k.prefix, created_at: k.created_at.toISOString(), revoked_at: iso(k.revoked_at) };
+}
+
+export const WebhookView = z.object({
+  id: z.string(),
+  account_id: z.string(),
+  url: z.string(),
+  name: z.string().nullable(),
+  event_types: z.array(EventTypeSchema),
+  inbox_ids: z.array(z.string()),
+  pod_ids: z.array(z.string()),
+  client_id: z.string().nullable(),
+  status: WebhookStatusSchema,
+  enabled: z.boolean(),
+  failure_count: z.number().int().describe('Consecutive failed attempts.'),
+  last_delivered_at: Timestamp.nullable(),
+  last_failure_at: Timestamp.nullable(),
+  last_error: z.string().nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export function webhookView(w: WebhookDoc): z.infer<typeof WebhookView> {
   return {
     id: w._id,
     account_id: w.account_id,
@@ -23,12 +62,27 @@ export function webhookView(w: WebhookDoc) {
     last_delivered_at: iso(w.last_delivered_at),
     last_failure_at: iso(w.last_failure_at),
     last_error: w.last_error,
-    created_at: iso(w.created_at),
-    updated_at: iso(w.updated_at),
+    created_at: w.created_at.toISOString(),
+    updated_at: w.updated_at.toISOString(),
   };
 }
 
-export function eventView(e: EventDoc) {
+/** A webhook with its signing secret: the answer of create and rotate_secret only. */
+export const WebhookWithSecretView = WebhookView.extend({
+  secret: z.string().optional().describe('The signing secret (whsec_…). Shown here only; absent when create returned an existing webhook.'),
+});
+
+export const EventView = z.object({
+  id: z.string(),
+  type: EventTypeSchema,
+  account_id: z.string(),
+  inbox_id: z.string().nullable(),
+  pod_id: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  created_at: Timestamp,
+});
+
+export function eventView(e: EventDoc): z.infer<typeof EventView> {
   return {
     id: e.id,
     type: e.type,
@@ -36,7 +90,7 @@ export function eventView(e: EventDoc) {
     inbox_id: e.inbox_id,
     pod_id: e.pod_id,
     data: e.data,
-    created_at: iso(e.created_at),
+    created_at: e.created_at.toISOString(),
   };
 }
 
@@ -58,3 +112,13 @@ export function deliveryView(d: DeliveryDoc, temporalUiUrl: string | undefined, 
     updated_at: iso(d.updated_at),
   };
 }
+
+/** The outcome of `webhooks.test`: one signed POST, made while the caller waits. */
+export const TestDeliveryView = z.object({
+  event_id: z.string().describe('The test event’s id, also its `webhook-id` header.'),
+  success: z.boolean().describe('The endpoint answered 2xx.'),
+  status_code: z.number().int().nullable(),
+  duration_ms: z.number().int(),
+  response_body: z.string().nullable().describe('The first 16 KiB of the answer.'),
+  error: z.string().nullable(),
+});

@@ -1,9 +1,11 @@
 // The typed client for TypeScript callers (often AI agents): every procedure, its input and output
-// types straight from the server's router.
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+// types straight from the server's router. Calls made in the same tick are batched into one request.
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import type { AppRouter } from '../api/router.js';
 
+export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 export type { AppRouter } from '../api/router.js';
+export type { VerifyResult } from '../domain/signing.js';
 export { verifyWebhook } from './verify-webhook.js';
 
 export interface HeraldClientOptions {
@@ -12,12 +14,23 @@ export interface HeraldClientOptions {
   apiKey: string;
 }
 
+/**
+ * `createHeraldClient({ url, apiKey })`. To make a create idempotent across retries, pass a key per
+ * call: `client.webhooks.create.mutate(input, { context: { idempotencyKey: 'my-key' } })` — such calls
+ * go unbatched, since a header belongs to one whole HTTP request.
+ */
 export function createHeraldClient({ url, apiKey }: HeraldClientOptions) {
+  const endpoint = `${url.replace(/\/$/, '')}/trpc`;
+  const authorization = `Bearer ${apiKey}`;
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${url.replace(/\/$/, '')}/trpc`,
-        headers: () => ({ authorization: `Bearer ${apiKey}` }),
+      splitLink({
+        condition: (op) => typeof op.context.idempotencyKey === 'string',
+        true: httpLink({
+          url: endpoint,
+          headers: ({ op }) => ({ authorization, 'idempotency-key': String(op.context.idempotencyKey) }),
+        }),
+        false: httpBatchLink({ url: endpoint, headers: () => ({ authorization }) }),
       }),
     ],
   });

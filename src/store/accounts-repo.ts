@@ -44,8 +44,18 @@ export function createAccountsRepo(c: Collections) {
       return c.apiKeys.find({ account_id: accountId }).sort({ _id: 1 }).toArray();
     },
 
+    getApiKey(accountId: string, keyId: string): Promise<ApiKeyDoc | null> {
+      return c.apiKeys.findOne({ _id: keyId, account_id: accountId });
+    },
+
+    countActiveApiKeys(accountId: string): Promise<number> {
+      return c.apiKeys.countDocuments({ account_id: accountId, revoked_at: null });
+    },
+
+    /** Revokes the key (immediately: every request authenticates against the store). Revoking twice keeps the first time. */
     async revokeApiKey(accountId: string, keyId: string, now = new Date()): Promise<ApiKeyDoc | null> {
-      return c.apiKeys.findOneAndUpdate({ _id: keyId, account_id: accountId }, { $set: { revoked_at: now } }, { returnDocument: 'after' });
+      await c.apiKeys.updateOne({ _id: keyId, account_id: accountId, revoked_at: null }, { $set: { revoked_at: now } });
+      return this.getApiKey(accountId, keyId);
     },
 
     /** The account a (non-revoked) key belongs to. */

@@ -91,3 +91,18 @@ export interface DeliveryDoc {
   created_at: Date;
   updated_at: Date;
 }
+
+/** The first answer to a request sent with an `Idempotency-Key`, kept 24 h (the age is checked in queries). */
+export interface IdempotencyDoc {
+  /** `${account_id}/${route}/${key}`: one record per account, route and key. */
+  _id: string;
+  account_id: string;
+  route: string;
+  key: string;
+  /** SHA-256 of the validated input: the same key with another body is a conflict. */
+  request_hash: string;
+  /** `pending` while the first request runs; `done` once its answer is stored. */
+  state: 'pending' | 'done';
+  response: unknown;
+  created_at: Date;
+}

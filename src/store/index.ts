@@ -1,6 +1,7 @@
 import { createAccountsRepo } from './accounts-repo.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
+import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
@@ -11,6 +12,7 @@ export function createStore(mongo: Mongo) {
     webhooks: createWebhooksRepo(c),
     events: createEventsRepo(c),
     deliveries: createDeliveriesRepo(c),
+    idempotency: createIdempotencyRepo(c),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
       await mongo.db.dropDatabase();

@@ -1,7 +1,7 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
 import { type Db, MongoClient, MongoServerError } from 'mongodb';
-import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, WebhookDoc } from './documents.js';
+import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, IdempotencyDoc, WebhookDoc } from './documents.js';
 
 export interface Collections {
   accounts: import('mongodb').Collection<AccountDoc>;
@@ -9,6 +9,7 @@ export interface Collections {
   webhooks: import('mongodb').Collection<WebhookDoc>;
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
+  idempotency: import('mongodb').Collection<IdempotencyDoc>;
 }
 
 export interface Mongo {
@@ -28,6 +29,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     webhooks: db.collection('webhooks'),
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
+    idempotency: db.collection('idempotency_keys'),
   };
   await ensureIndexes(collections);
   return { client, db, collections, close: () => client.close() };
@@ -43,6 +45,7 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.events.createIndex({ dispatched_at: 1, created_at: 1 }),
     c.deliveries.createIndex({ webhook_id: 1, status: 1, event_created_at: 1 }),
     c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
+    c.idempotency.createIndex({ created_at: 1 }),
   ]);
 }
 

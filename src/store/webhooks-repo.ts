@@ -29,6 +29,11 @@ export function validSecrets(webhook: Pick<WebhookDoc, 'secrets'>, now: Date): s
   return webhook.secrets.filter((s) => s.expires_at === null || s.expires_at > now).map((s) => s.value);
 }
 
+/** A strictly later `updated_at`, so that two writes in one millisecond still differ in version. */
+function nextVersion(previous: Date, now: Date): Date {
+  return now > previous ? now : new Date(previous.getTime() + 1);
+}
+
 export function createWebhooksRepo(c: Collections) {
   return {
     /**
@@ -59,6 +64,11 @@ export function createWebhooksRepo(c: Collections) {
         if (!existing) throw error;
         return { webhook: existing, created: false };
       }
+    },
+
+    /** The webhook the account created with this client_id, if any. */
+    byClientId(accountId: string, clientId: string): Promise<WebhookDoc | null> {
+      return c.webhooks.findOne({ client_key: `${accountId}/${clientId}` });
     },
 
     count(accountId: string): Promise<number> {
@@ -97,6 +107,19 @@ export function createWebhooksRepo(c: Collections) {
       return c.webhooks.findOneAndUpdate({ _id: webhookId, account_id: accountId }, update, { returnDocument: 'after' });
     },
 
+    /**
+     * Sets fields only if nobody changed the webhook since it was read (`updated_at` as the version), so
+     * read-modify-write changes such as adding inbox ids never lose a concurrent update. Null when the
+     * webhook changed (or is gone): read it again and retry.
+     */
+    setIfUnchanged(webhook: WebhookDoc, fields: Partial<WebhookDoc>, now = new Date()): Promise<WebhookDoc | null> {
+      return c.webhooks.findOneAndUpdate(
+        { _id: webhook._id, account_id: webhook.account_id, updated_at: webhook.updated_at },
+        { $set: { ...fields, updated_at: nextVersion(webhook.updated_at, now) } },
+        { returnDocument: 'after' },
+      );
+    },
+
     async delete(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
       return c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
     },
@@ -123,9 +146,22 @@ export function createWebhooksRepo(c: Collections) {
       );
     },
 
+    /**
+     * A new current secret; the valid old ones stay valid until now + grace at the latest, keeping the
+     * newest `maxOld`. Null when the webhook does not exist (for this account).
+     */
     async rotateSecret(accountId: string, webhookId: string, graceSeconds: number, maxOld: number, now = new Date()) {
-      const webhook = await this.get(accountId, webhookId);
-      if (!webhook) return null;
+      for (let tries = 0; tries < 10; tries++) {
+        const webhook = await this.get(accountId, webhookId);
+        if (!webhook) return null;
+        const rotated = await this.rotateFrom(webhook, graceSeconds, maxOld, now);
+        if (rotated) return rotated;
+        // Changed concurrently (another rotation, an update): rotate from the current state.
+      }
+      throw new Error(`webhook ${webhookId} kept changing during the secret rotation`);
+    },
+
+    async rotateFrom(webhook: WebhookDoc, graceSeconds: number, maxOld: number, now: Date) {
       const expires = new Date(now.getTime() + graceSeconds * 1000);
       const old = webhook.secrets
         .filter((s) => s.expires_at === null || s.expires_at > now)
@@ -134,11 +170,7 @@ export function createWebhooksRepo(c: Collections) {
         .slice(-maxOld);
       const secret = generateSecret();
       const secrets = [...old, { value: secret, created_at: now, expires_at: null }];
-      const updated = await c.webhooks.findOneAndUpdate(
-        { _id: webhookId, account_id: accountId },
-        { $set: { secrets, updated_at: now } },
-        { returnDocument: 'after' },
-      );
+      const updated = await this.setIfUnchanged(webhook, { secrets }, now);
       return updated ? { webhook: updated, secret } : null;
     },
   };

@@ -1,49 +1,53 @@
 import { TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { type ZodError, ZodRealError } from 'zod';
 import { EVENT_CATALOGUE } from '../../domain/event-catalogue.js';
 import { newId } from '../../domain/ids.js';
 import { dispatchEvent } from '../../temporal/dispatch.js';
 import { PublishEventInput } from '../schemas.js';
 import { accountProcedure, router } from '../trpc.js';
 import { fieldError } from '../url-check.js';
-import { eventView } from '../views.js';
+import { EventView, eventView } from '../views.js';
 
 export const eventsRouter = router({
   /**
    * Stores the event and starts its deliveries; answers only after Temporal accepted them, so an
    * acknowledged event is never lost. Publishing the same `event_id` again returns the first event.
    */
-  publish: accountProcedure.input(PublishEventInput).mutation(async ({ ctx, input }) => {
-    const { store, config, dispatch } = ctx.deps;
-    const parsed = EVENT_CATALOGUE[input.type].data.safeParse(input.data);
-    if (!parsed.success) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: `data does not match the ${input.type} schema`,
-        cause: prefixIssues(parsed.error),
+  publish: accountProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/events', summary: 'Publish an event', tags: ['events'] } })
+    .input(PublishEventInput)
+    .output(EventView)
+    .mutation(async ({ ctx, input }) => {
+      const { store, config, dispatch } = ctx.deps;
+      const parsed = EVENT_CATALOGUE[input.type].data.safeParse(input.data);
+      if (!parsed.success) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `data does not match the ${input.type} schema`,
+          cause: prefixIssues(parsed.error),
+        });
+      }
+      if (Buffer.byteLength(JSON.stringify(parsed.data)) > config.limits.maxEventBytes) {
+        throw fieldError('data', `must be at most ${config.limits.maxEventBytes} bytes of JSON`);
+      }
+      const now = new Date();
+      const { event } = await store.events.insert({
+        id: input.event_id ?? newId('evt', now.getTime()),
+        account_id: ctx.accountId,
+        type: input.type,
+        inbox_id: input.inbox_id ?? null,
+        pod_id: input.pod_id ?? null,
+        data: parsed.data as Record<string, unknown>,
+        created_at: now,
       });
-    }
-    if (Buffer.byteLength(JSON.stringify(parsed.data)) > config.limits.maxEventBytes) {
-      throw fieldError('data', `must be at most ${config.limits.maxEventBytes} bytes of JSON`);
-    }
-    const now = new Date();
-    const { event } = await store.events.insert({
-      id: input.event_id ?? newId('evt', now.getTime()),
-      account_id: ctx.accountId,
-      type: input.type,
-      inbox_id: input.inbox_id ?? null,
-      pod_id: input.pod_id ?? null,
-      data: parsed.data as Record<string, unknown>,
-      created_at: now,
-    });
-    // A retried publish of an event already dispatched starts nothing; one stored but not dispatched
-    // (the first call died in between) is dispatched now, with the same deterministic ids.
-    if (!event.dispatched_at) await dispatchEvent(dispatch, event);
-    return eventView(event);
-  }),
+      // A retried publish of an event already dispatched starts nothing; one stored but not dispatched
+      // (the first call died in between) is dispatched now, with the same deterministic ids.
+      if (!event.dispatched_at) await dispatchEvent(dispatch, event);
+      return eventView(event);
+    }),
 });
 
 /** Issues of `data`'s schema, with paths relative to the whole input. */
 function prefixIssues(error: ZodError): ZodError {
-  return new ZodError(error.issues.map((issue) => ({ ...issue, path: ['data', ...issue.path] })));
+  return new ZodRealError(error.issues.map((issue) => ({ ...issue, path: ['data', ...issue.path] })));
 }

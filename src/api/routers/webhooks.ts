@@ -1,40 +1,213 @@
-import { TRPCError } from '@trpc/server';
-import { CreateWebhookInput, WebhookIdInput } from '../schemas.js';
-import { accountProcedure, notFound, router } from '../trpc.js';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import { z } from 'zod';
+import type { Config } from '../../config/env.js';
+import { idPattern } from '../../domain/ids.js';
+import { withIdempotency } from '../idempotency.js';
+import { decodePageToken, encodePageToken } from '../page-token.js';
+import {
+  CreateWebhookInput,
+  IdempotencyHeaders,
+  ListWebhooksInput,
+  RotateSecretInput,
+  UpdateWebhookInput,
+  WebhookIdInput,
+} from '../schemas.js';
+import { sendTestEvent } from '../send-test-event.js';
+import { accountProcedure, notFound, reasonError, router } from '../trpc.js';
 import { assertDeliverableUrl } from '../url-check.js';
-import { webhookView } from '../views.js';
+import { TestDeliveryView, WebhookView, WebhookWithSecretView, webhookView } from '../views.js';
+import { planWebhookUpdate } from '../webhook-update.js';
+
+/** Old secrets kept valid during rotation grace periods, at most. */
+const MAX_OLD_SECRETS = 10;
+const UPDATE_TRIES = 5;
+
+type Route = NonNullable<OpenApiMeta['openapi']>;
+const route = (method: Route['method'], path: Route['path'], summary: string, extra: Partial<Route> = {}): OpenApiMeta => ({
+  openapi: { method, path, summary, tags: ['webhooks'], ...extra },
+});
+
+const urlPolicy = (config: Config) => ({
+  allowPrivate: config.delivery.allowPrivateUrls,
+  allowedNetworks: config.delivery.allowedNetworks,
+});
 
 export const webhooksRouter = router({
-  /** The only answer that carries the signing secret. Idempotent by `client_id`. */
-  create: accountProcedure.input(CreateWebhookInput).mutation(async ({ ctx, input }) => {
-    const { config, store } = ctx.deps;
-    await assertDeliverableUrl(input.url, {
-      allowPrivate: config.delivery.allowPrivateUrls,
-      allowedNetworks: config.delivery.allowedNetworks,
-    });
-    if ((await store.webhooks.count(ctx.accountId)) >= config.limits.maxWebhooksPerAccount) {
-      throw new TRPCError({
-        code: 'FORBIDDEN',
-        message: `webhook_limit_reached: an account may have at most ${config.limits.maxWebhooksPerAccount} webhooks`,
-      });
-    }
-    const { webhook, created } = await store.webhooks.create(ctx.accountId, {
-      url: input.url,
-      event_types: input.event_types,
-      inbox_ids: input.inbox_ids,
-      pod_ids: input.pod_ids,
-      name: input.name ?? null,
-      client_id: input.client_id ?? null,
-      enabled: input.enabled,
-    });
-    if (created) await ctx.deps.lifecycle.created(webhook);
-    const secret = created ? webhook.secrets.at(-1)?.value : undefined;
-    return { ...webhookView(webhook), ...(secret ? { secret } : {}) };
-  }),
+  /**
+   * The only answer that carries the signing secret. Idempotent by `client_id` (returns the existing
+   * webhook) and by the `Idempotency-Key` header (replays the first answer).
+   */
+  create: accountProcedure
+    .meta(route('POST', '/v1/webhooks', 'Create a webhook', { requestHeaders: IdempotencyHeaders }))
+    .input(CreateWebhookInput)
+    .output(WebhookWithSecretView)
+    .mutation(({ ctx, input }) =>
+      withIdempotency(ctx, 'webhooks.create', input, async () => {
+        const { config, store, lifecycle } = ctx.deps;
+        if (input.client_id) {
+          const existing = await store.webhooks.byClientId(ctx.accountId, input.client_id);
+          if (existing) return webhookView(existing);
+        }
+        await assertDeliverableUrl(input.url, urlPolicy(config));
+        const max = config.limits.maxWebhooksPerAccount;
+        if ((await store.webhooks.count(ctx.accountId)) >= max) {
+          throw reasonError(
+            'FORBIDDEN',
+            'webhook_limit_reached',
+            `This account has reached its limit of ${max} webhooks; delete one first.`,
+          );
+        }
+        const { webhook, created } = await store.webhooks.create(ctx.accountId, {
+          url: input.url,
+          event_types: input.event_types,
+          inbox_ids: input.inbox_ids,
+          pod_ids: input.pod_ids,
+          name: input.name ?? null,
+          client_id: input.client_id ?? null,
+          enabled: input.enabled,
+        });
+        // A client_id raced us: the other request created it and answered with the secret.
+        if (!created) return webhookView(webhook);
+        try {
+          await lifecycle.created(webhook);
+        } catch (error) {
+          // No half-made webhook: without its workflows it would never be healthy; the caller retries.
+          await store.webhooks.delete(ctx.accountId, webhook._id);
+          throw error;
+        }
+        return { ...webhookView(webhook), secret: webhook.secrets.at(-1)?.value };
+      }),
+    ),
 
-  get: accountProcedure.input(WebhookIdInput).query(async ({ ctx, input }) => {
-    const webhook = await ctx.deps.store.webhooks.get(ctx.accountId, input.webhook_id);
-    if (!webhook) throw notFound('webhook');
-    return webhookView(webhook);
-  }),
+  list: accountProcedure
+    .meta(route('GET', '/v1/webhooks', 'List webhooks'))
+    .input(ListWebhooksInput)
+    .output(
+      z.object({
+        count: z.number().int().describe('Webhooks matching the filters, on every page.'),
+        limit: z.number().int(),
+        next_page_token: z.string().nullable().describe('Pass as page_token for the next page; null on the last page.'),
+        webhooks: z.array(WebhookView),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.deps.store.webhooks.list(ctx.accountId, {
+        limit: input.limit,
+        after: input.page_token ? decodePageToken(input.page_token, idPattern('wh')) : undefined,
+        ascending: input.ascending,
+        status: input.status,
+        inbox_id: input.inbox_id,
+        event_type: input.event_type,
+      });
+      return {
+        count: page.count,
+        limit: input.limit,
+        next_page_token: page.next ? encodePageToken(page.next) : null,
+        webhooks: page.webhooks.map(webhookView),
+      };
+    }),
+
+  get: accountProcedure
+    .meta(route('GET', '/v1/webhooks/{webhook_id}', 'Get a webhook'))
+    .input(WebhookIdInput)
+    .output(WebhookView)
+    .query(async ({ ctx, input }) => {
+      const webhook = await ctx.deps.store.webhooks.get(ctx.accountId, input.webhook_id);
+      if (!webhook) throw notFound('webhook');
+      return webhookView(webhook);
+    }),
+
+  /** PATCH: only the given fields change; `enabled` goes through the lifecycle like enable/disable. */
+  update: accountProcedure
+    .meta(route('PATCH', '/v1/webhooks/{webhook_id}', 'Update a webhook'))
+    .input(UpdateWebhookInput)
+    .output(WebhookView)
+    .mutation(async ({ ctx, input }) => {
+      const { config, store, lifecycle } = ctx.deps;
+      let urlChecked = false;
+      for (let tries = 0; tries < UPDATE_TRIES; tries++) {
+        const webhook = await store.webhooks.get(ctx.accountId, input.webhook_id);
+        if (!webhook) throw notFound('webhook');
+        const fields = planWebhookUpdate(webhook, input);
+        if (fields.url !== undefined && !urlChecked) {
+          await assertDeliverableUrl(fields.url, urlPolicy(config));
+          urlChecked = true;
+        }
+        const saved = Object.keys(fields).length > 0 ? await store.webhooks.setIfUnchanged(webhook, fields) : webhook;
+        // Changed since we read it (a concurrent update): apply the changes to the current state.
+        if (!saved) continue;
+        if (input.enabled === true && saved.status !== 'active') {
+          const enabled = await lifecycle.enable(ctx.accountId, saved._id);
+          if (!enabled) throw notFound('webhook');
+          return webhookView(enabled.webhook);
+        }
+        if (input.enabled === false && saved.enabled) {
+          const disabled = await lifecycle.disable(ctx.accountId, saved._id);
+          if (!disabled) throw notFound('webhook');
+          return webhookView(disabled);
+        }
+        return webhookView(saved);
+      }
+      throw reasonError('CONFLICT', 'concurrent_update', 'The webhook kept changing while this update was applied; try again.');
+    }),
+
+  /** Back to `active` with the failure count reset; parked deliveries resume. */
+  enable: accountProcedure
+    .meta(route('POST', '/v1/webhooks/{webhook_id}/enable', 'Enable a webhook'))
+    .input(WebhookIdInput)
+    .output(WebhookView.extend({ resumed_deliveries: z.number().int().describe('Parked deliveries resumed by this call.') }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await ctx.deps.lifecycle.enable(ctx.accountId, input.webhook_id);
+      if (!result) throw notFound('webhook');
+      return { ...webhookView(result.webhook), resumed_deliveries: result.resumed_deliveries };
+    }),
+
+  /** Nothing reaches the URL while disabled; deliveries are parked, not dropped. */
+  disable: accountProcedure
+    .meta(route('POST', '/v1/webhooks/{webhook_id}/disable', 'Disable a webhook'))
+    .input(WebhookIdInput)
+    .output(WebhookView)
+    .mutation(async ({ ctx, input }) => {
+      const webhook = await ctx.deps.lifecycle.disable(ctx.accountId, input.webhook_id);
+      if (!webhook) throw notFound('webhook');
+      return webhookView(webhook);
+    }),
+
+  /** Deletes the webhook and stops its workflows and pending deliveries. */
+  delete: accountProcedure
+    .meta(route('DELETE', '/v1/webhooks/{webhook_id}', 'Delete a webhook'))
+    .input(WebhookIdInput)
+    .output(z.object({ id: z.string(), deleted: z.literal(true) }))
+    .mutation(async ({ ctx, input }) => {
+      const webhook = await ctx.deps.lifecycle.delete(ctx.accountId, input.webhook_id);
+      if (!webhook) throw notFound('webhook');
+      return { id: webhook._id, deleted: true as const };
+    }),
+
+  /** A new secret, shown once; the previous ones keep signing until the grace period ends. */
+  rotate_secret: accountProcedure
+    .meta(route('POST', '/v1/webhooks/{webhook_id}/rotate-secret', 'Rotate the signing secret'))
+    .input(RotateSecretInput)
+    .output(WebhookWithSecretView)
+    .mutation(async ({ ctx, input }) => {
+      const rotated = await ctx.deps.store.webhooks.rotateSecret(
+        ctx.accountId,
+        input.webhook_id,
+        input.grace_period_seconds,
+        MAX_OLD_SECRETS,
+      );
+      if (!rotated) throw notFound('webhook');
+      return { ...webhookView(rotated.webhook), secret: rotated.secret };
+    }),
+
+  /** Sends a signed `webhook.test` event now and answers with what the endpoint did. */
+  test: accountProcedure
+    .meta(route('POST', '/v1/webhooks/{webhook_id}/test', 'Send a test event'))
+    .input(WebhookIdInput)
+    .output(TestDeliveryView)
+    .mutation(async ({ ctx, input }) => {
+      const webhook = await ctx.deps.store.webhooks.get(ctx.accountId, input.webhook_id);
+      if (!webhook) throw notFound('webhook');
+      return sendTestEvent(ctx.deps.sender, webhook);
+    }),
 });

@@ -1,0 +1,42 @@
+// `webhooks.test`: one signed `webhook.test` POST from the API process, answered with the outcome. It
+// goes through the delivery path's own pieces (envelope, signing with every valid secret, the HTTP
+// sender with its timeout and connect-time SSRF check) but records nothing: a test does not count
+// towards the webhook's health.
+import type { z } from 'zod';
+import type { HttpSender } from '../../activities/http-post.js';
+import { classifyAttempt } from '../domain/classify-response.js';
+import { buildEnvelope } from '../domain/envelope.js';
+import { EVENT_CATALOGUE } from '../domain/event-catalogue.js';
+import { newId } from '../domain/ids.js';
+import { signedHeaders } from '../domain/signing.js';
+import type { WebhookDoc } from '../store/documents.js';
+import { validSecrets } from '../store/webhooks-repo.js';
+import type { TestDeliveryView } from './views.js';
+
+export async function sendTestEvent(sender: HttpSender, webhook: WebhookDoc, now = new Date()): Promise<z.infer<typeof TestDeliveryView>> {
+  const data = EVENT_CATALOGUE['webhook.test'].data.parse({
+    webhook: { id: webhook._id, url: webhook.url },
+    message: 'This is a test event from Herald.',
+  });
+  const event = {
+    id: newId('evt', now.getTime()),
+    type: 'webhook.test',
+    account_id: webhook.account_id,
+    inbox_id: null,
+    pod_id: null,
+    data,
+    created_at: now,
+  };
+  const body = buildEnvelope(event);
+  const headers = signedHeaders(validSecrets(webhook, now), event.id, Math.floor(now.getTime() / 1000), body);
+  const response = await sender.post(webhook.url, { ...headers }, body);
+  const success = response.statusCode !== null && classifyAttempt({ statusCode: response.statusCode }) === 'success';
+  return {
+    event_id: event.id,
+    success,
+    status_code: response.statusCode,
+    duration_ms: response.durationMs,
+    response_body: response.responseBody,
+    error: response.error ? response.error.message : success ? null : `HTTP ${response.statusCode}`,
+  };
+}
