@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   HERALD_ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
   HERALD_DATA_DIR: optional(z.string()).default('.herald'),
   HERALD_LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).default('info'),
+  HERALD_PUBLIC_URL: optional(z.url()),
   HERALD_MAX_WEBHOOKS_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(100),
   HERALD_MAX_EVENT_BYTES: optional(z.coerce.number().int().positive()).default(256 * 1024),
 
@@ -85,7 +86,7 @@ export type Env = z.output<typeof EnvSchema>;
 export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
 
 export interface Config {
-  api: { port: number; host: string; adminApiKey: string | undefined };
+  api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
   dataDir: string;
   logLevel: Env['HERALD_LOG_LEVEL'];
   limits: { maxWebhooksPerAccount: number; maxEventBytes: number };
@@ -130,6 +131,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       port: env.HERALD_API_PORT,
       host: env.HERALD_API_HOST,
       adminApiKey: env.HERALD_ADMIN_API_KEY,
+      publicUrl: env.HERALD_PUBLIC_URL,
     },
     dataDir: env.HERALD_DATA_DIR,
     logLevel: env.HERALD_LOG_LEVEL,
