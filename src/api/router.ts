@@ -1,4 +1,5 @@
 import { accountsRouter } from './routers/accounts.js';
+import { deliveriesRouter } from './routers/deliveries.js';
 import { eventsRouter } from './routers/events.js';
 import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
@@ -7,6 +8,7 @@ export const appRouter = router({
   accounts: accountsRouter,
   webhooks: webhooksRouter,
   events: eventsRouter,
+  deliveries: deliveriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,8 @@ export interface DeliveryInput {
   accountId: string;
   /** The event's id, which is also the `webhook-id` header (the same across retries and replays). */
   eventId: string;
+  /** HERALD_DELIVERY_TIMEOUT when the delivery was dispatched; bounds each attempt (not a secret). */
+  attemptTimeoutMs: number;
 }
 
 export interface AttemptInput {
