@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
+import { type ZodError, ZodRealError } from 'zod';
 import { EVENT_CATALOGUE } from '../../domain/event-catalogue.js';
 import { newId } from '../../domain/ids.js';
 import { dispatchEvent } from '../../temporal/dispatch.js';
@@ -65,5 +65,5 @@ export const eventsRouter = router({
 
 /** Issues of `data`'s schema, with paths relative to the whole input. */
 function prefixIssues(error: ZodError): ZodError {
-  return new ZodError(error.issues.map((issue) => ({ ...issue, path: ['data', ...issue.path] })));
+  return new ZodRealError(error.issues.map((issue) => ({ ...issue, path: ['data', ...issue.path] })));
 }
