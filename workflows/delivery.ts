@@ -27,7 +27,7 @@ function setStatus(status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'pa
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
   const { attemptDelivery } = attemptActivities(input.attemptTimeoutMs);
   for (let attempt = 1; ; attempt++) {
-    const outcome: AttemptOutcome = await attemptDelivery({ deliveryId: input.deliveryId, attempt });
+    const outcome: AttemptOutcome = await attemptDelivery({ deliveryId: input.deliveryId, attempt, timeoutMs: input.attemptTimeoutMs });
     switch (outcome.result) {
       case 'succeeded':
         setStatus('succeeded');

@@ -14,6 +14,8 @@ export interface AttemptInput {
   deliveryId: string;
   /** 1-based position in the retry schedule of this run (a replay starts again at 1). */
   attempt: number;
+  /** The POST's timeout: the one the delivery was dispatched with, which also bounds the activity. */
+  timeoutMs: number;
 }
 
 export type AttemptOutcome =

@@ -142,7 +142,7 @@ describe('deliveries.recover', () => {
 
     // Oldest event first (ties by delivery id): what is still failed is the 10 newest.
     const order = (e: (typeof events)[number]) => `${e.created_at}|${deliveryFor(webhook.id, e.id)}`;
-    const newest = [...events].sort((a, b) => order(a).localeCompare(order(b))).slice(40);
+    const newest = [...events].sort((a, b) => (order(a) < order(b) ? -1 : 1)).slice(40);
     const stillFailed = await client.deliveries.list.query({ webhook_id: webhook.id, status: 'failed', since, limit: 100 });
     expect(stillFailed.deliveries.map((d) => d.event_id).sort()).toEqual(newest.map((e) => e.id).sort());
 

@@ -96,16 +96,16 @@ describe('schedules', () => {
   });
 
   it('retention works in bounded batches until nothing old is left', async () => {
-    const { accountId } = await herald.newAccount();
-    const old = new Date(Date.now() - 40 * DAY);
-    const webhook = { _id: newId('wh') };
-    const events = await Promise.all(Array.from({ length: 5 }, () => storeEvent(accountId, old)));
-    await herald.deps.store.deliveries.insertMany(events.map((e) => deliveryRecord(e, webhook, old)));
-    // The scheduled runs paused (and any in flight finished), one run by hand with batches of 2.
+    // The scheduled runs paused (and any in flight finished) first, then one run by hand with batches of 2.
     const schedule = herald.deps.temporal.schedule.getHandle(retentionScheduleId(herald.deps.config.temporal.taskQueue));
     await schedule.pause('test: a run by hand');
     try {
       await expect.poll(async () => (await schedule.describe()).info.runningActions.length).toBe(0);
+      const { accountId } = await herald.newAccount();
+      const old = new Date(Date.now() - 40 * DAY);
+      const webhook = { _id: newId('wh') };
+      const events = await Promise.all(Array.from({ length: 5 }, () => storeEvent(accountId, old)));
+      await herald.deps.store.deliveries.insertMany(events.map((e) => deliveryRecord(e, webhook, old)));
       const workflowId = `retention-test-${accountId}`;
       const result = await herald.deps.temporal.workflow.execute('retentionWorkflow', {
         workflowId,
@@ -116,6 +116,7 @@ describe('schedules', () => {
       // 2 + 2 + 1: three bounded batches.
       const batches = (await historyOf(herald.deps.temporal, workflowId)).filter((e) => eventTypeName(e) === 'ActivityTaskScheduled');
       expect(batches).toHaveLength(3);
+      expect((await Promise.all(events.map((e) => herald.deps.store.events.get(accountId, e.id)))).filter(Boolean)).toHaveLength(0);
     } finally {
       await schedule.unpause();
     }
