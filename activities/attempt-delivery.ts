@@ -19,7 +19,7 @@ export interface AttemptDeps {
 const ERROR_TEXT_LIMIT = 1_000;
 
 export function createAttemptDelivery({ store, sender, retryPolicy, now = () => new Date() }: AttemptDeps) {
-  return async function attemptDelivery({ deliveryId, attempt }: AttemptInput): Promise<AttemptOutcome> {
+  return async function attemptDelivery({ deliveryId, attempt, timeoutMs }: AttemptInput): Promise<AttemptOutcome> {
     const delivery = await store.deliveries.byId(deliveryId);
     if (!delivery) return { result: 'cancelled' };
     const [webhook, event] = await Promise.all([
@@ -34,7 +34,7 @@ export function createAttemptDelivery({ store, sender, retryPolicy, now = () => 
     const startedAt = now();
     const body = buildEnvelope(event);
     const headers = signedHeaders(validSecrets(webhook, startedAt), event.id, Math.floor(startedAt.getTime() / 1000), body);
-    const response = await sender.post(webhook.url, { ...headers }, body);
+    const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs);
     const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
     const errorText = response.error
       ? response.error.message.slice(0, ERROR_TEXT_LIMIT)

@@ -38,7 +38,8 @@ function guardedLookup(policy: AddressPolicy) {
 }
 
 export interface HttpSender {
-  post(url: string, headers: Record<string, string>, body: string): Promise<PostResult>;
+  /** `timeoutMs` overrides the sender's default for this request (a delivery carries the one it was dispatched with). */
+  post(url: string, headers: Record<string, string>, body: string, timeoutMs?: number): Promise<PostResult>;
   close(): Promise<void>;
 }
 
@@ -50,7 +51,7 @@ export function createHttpSender(options: { timeoutMs: number; policy: AddressPo
   });
 
   return {
-    async post(url, headers, body) {
+    async post(url, headers, body, timeoutMs = options.timeoutMs) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
       // A literal IP never goes through DNS lookup, so it is checked here.
@@ -64,9 +65,9 @@ export function createHttpSender(options: { timeoutMs: number; policy: AddressPo
           dispatcher: agent,
           headers: { 'content-type': 'application/json', 'user-agent': 'Herald-Webhooks/1.0', ...headers },
           body,
-          signal: AbortSignal.timeout(options.timeoutMs),
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
+          signal: AbortSignal.timeout(timeoutMs),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
         });
         const responseBody = await readTruncated(response.body);
         const retryAfter = response.headers['retry-after'];

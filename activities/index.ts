@@ -1,11 +1,23 @@
-// createActivities(deps): activities get their dependencies injected (store, HTTP sender, config), so
-// the worker and the tests build them the same way.
+// createActivities(deps): activities get their dependencies injected (store, HTTP sender, config, the
+// Temporal client for starts and resets), so the worker and the tests build them the same way.
+import type { DispatchDeps } from '../src/temporal/dispatch.js';
 import { type AttemptDeps, createAttemptDelivery } from './attempt-delivery.js';
+import { createFanOutPage } from './fan-out.js';
+import { createDispatchStranded } from './reconcile.js';
+import { createRecoverPage } from './recover.js';
+import { createPurgeExpired } from './retention.js';
 
-export type ActivityDeps = AttemptDeps;
+export interface ActivityDeps extends AttemptDeps {
+  /** Starting and resetting workflows from activities (fan-out, reconciler, recover). */
+  dispatch: DispatchDeps;
+}
 
 export function createActivities(deps: ActivityDeps) {
   return {
     attemptDelivery: createAttemptDelivery(deps),
+    fanOutPage: createFanOutPage(deps.dispatch),
+    dispatchStranded: createDispatchStranded(deps.dispatch),
+    purgeExpired: createPurgeExpired(deps.store),
+    recoverPage: createRecoverPage(deps.dispatch),
   };
 }

@@ -12,6 +12,7 @@ import { connectMongo } from './store/mongo.js';
 import type { DispatchDeps } from './temporal/dispatch.js';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
+import { ensureSchedules } from './temporal/schedules.js';
 import { createWebhookLifecycle } from './temporal/webhook-lifecycle.js';
 import { createWorker } from './temporal/worker.js';
 
@@ -44,17 +45,33 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     timeoutMs: config.delivery.timeoutMs,
     policy: { allowPrivate: config.delivery.allowPrivateUrls, allowedNetworks: config.delivery.allowedNetworks },
   });
+  // The API and the worker's activities start workflows the same way; eager, since both share the
+  // worker's connection.
+  const dispatch: DispatchDeps = {
+    store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    eagerStart: true,
+    directFanoutMax: config.delivery.directFanoutMax,
+    fanOutPageSize: config.delivery.fanOutPageSize,
+    deliveryTimeoutMs: config.delivery.timeoutMs,
+  };
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: options.workflowBundle,
-    deps: { store, sender, retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter } },
+    deps: {
+      store,
+      sender,
+      retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
+      dispatch,
+    },
   });
+  await ensureSchedules(client, config);
   const workerRun = worker.run();
   workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
 
-  const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
   const lifecycle = createWebhookLifecycle({ store, client, taskQueue: config.temporal.taskQueue });
   const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log };
   const http = createHttpServer(deps, async () => ({

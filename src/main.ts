@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   let herald: Awaited<ReturnType<typeof startHerald>>;
   try {
     herald = await startHerald({
-      config,
+      // The embedded UI's address, unless HERALD_TEMPORAL_UI_URL says otherwise: deliveries link to it.
+      config: { ...config, temporal: { ...config.temporal, uiUrl: stack.temporalUiUrl } },
       temporalAddress: stack.temporalAddress,
       mongodbUri: stack.mongodbUri,
       adminApiKey: admin.key,

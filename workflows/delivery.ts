@@ -8,21 +8,26 @@ import { DeliveryStatus } from '../src/temporal/search-attributes.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { attemptDelivery } = proxyLocalActivities<Activities>({
-  // Covers the HTTP timeout (default 15 s, configurable) plus the store writes around it.
-  startToCloseTimeout: '2 minutes',
-  // Only infrastructure errors (e.g. MongoDB briefly down) are thrown; receiver failures come back as
-  // data. So these retries never count as attempts against the receiver.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/** Room for the store reads and writes around the POST, which HERALD_DELIVERY_TIMEOUT bounds. */
+const STORE_MARGIN_MS = 10_000;
+
+function attemptActivities(attemptTimeoutMs: number) {
+  return proxyLocalActivities<Activities>({
+    startToCloseTimeout: attemptTimeoutMs + STORE_MARGIN_MS,
+    // Only infrastructure errors (e.g. MongoDB briefly down) are thrown; receiver failures come back as
+    // data. So these retries never count as attempts against the receiver.
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+}
 
 function setStatus(status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'parked' | 'cancelled'): void {
   upsertSearchAttributes([{ key: DeliveryStatus, value: status }]);
 }
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
+  const { attemptDelivery } = attemptActivities(input.attemptTimeoutMs);
   for (let attempt = 1; ; attempt++) {
-    const outcome: AttemptOutcome = await attemptDelivery({ deliveryId: input.deliveryId, attempt });
+    const outcome: AttemptOutcome = await attemptDelivery({ deliveryId: input.deliveryId, attempt, timeoutMs: input.attemptTimeoutMs });
     switch (outcome.result) {
       case 'succeeded':
         setStatus('succeeded');

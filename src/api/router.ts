@@ -1,5 +1,6 @@
 import { accountsRouter } from './routers/accounts.js';
 import { apiKeysRouter } from './routers/api-keys.js';
+import { deliveriesRouter } from './routers/deliveries.js';
 import { eventTypesRouter } from './routers/event-types.js';
 import { eventsRouter } from './routers/events.js';
 import { webhooksRouter } from './routers/webhooks.js';
@@ -11,6 +12,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   event_types: eventTypesRouter,
   events: eventsRouter,
+  deliveries: deliveriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,7 +6,11 @@ import { TRPCError } from '@trpc/server';
 import { ZodRealError } from 'zod';
 import { type AddressPolicy, checkWebhookUrl, isForbiddenAddress } from '../domain/url-policy.js';
 
-/** A BAD_REQUEST shaped like input validation's, so callers see one error format. */
+/**
+ * A BAD_REQUEST shaped like input validation's, so callers see one error format. ZodRealError (what
+ * parsing throws) rather than `new ZodError`, which in zod 4 is not an `Error`: tRPC would wrap it and
+ * the error formatter would lose the issues.
+ */
 export function fieldError(path: string, message: string): TRPCError {
   return new TRPCError({
     code: 'BAD_REQUEST',

@@ -94,7 +94,9 @@ export function eventView(e: EventDoc): z.infer<typeof EventView> {
   };
 }
 
-export function deliveryView(d: DeliveryDoc, temporalUiUrl: string | undefined, namespace: string) {
+/** A delivery in a list: its attempts summarised (response bodies can be 16 KiB each). */
+export function deliverySummaryView(d: DeliveryDoc) {
+  const last = d.attempts.at(-1);
   return {
     id: d._id,
     account_id: d.account_id,
@@ -102,12 +104,19 @@ export function deliveryView(d: DeliveryDoc, temporalUiUrl: string | undefined, 
     event_id: d.event_id,
     event_type: d.event_type,
     status: d.status,
-    attempts: d.attempts.map((a) => ({ ...a, started_at: iso(a.started_at) })),
+    attempt_count: d.attempts.length,
+    last_attempt: last
+      ? {
+          attempt: last.attempt,
+          started_at: iso(last.started_at),
+          duration_ms: last.duration_ms,
+          status_code: last.status_code,
+          error: last.error,
+          outcome: last.outcome,
+        }
+      : null,
     next_attempt_at: iso(d.next_attempt_at),
     workflow_id: d.workflow_id,
-    temporal_ui_url: temporalUiUrl
-      ? `${temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`
-      : null,
     created_at: iso(d.created_at),
     updated_at: iso(d.updated_at),
   };
@@ -122,3 +131,26 @@ export const TestDeliveryView = z.object({
   response_body: z.string().nullable().describe('The first 16 KiB of the answer.'),
   error: z.string().nullable(),
 });
+
+export interface TemporalLink {
+  uiUrl: string | undefined;
+  namespace: string;
+  /** The current run, when Temporal still has the workflow. */
+  runId: string | null;
+}
+
+/** One delivery with every attempt, its workflow's current run and a link to it in the Temporal UI. */
+export function deliveryView(d: DeliveryDoc, temporal: TemporalLink) {
+  const { attempt_count: _count, last_attempt: _last, ...summary } = deliverySummaryView(d);
+  const workflowPath = `${temporal.uiUrl}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`;
+  return {
+    ...summary,
+    attempts: d.attempts.map((a) => ({ ...a, started_at: iso(a.started_at) })),
+    run_id: temporal.runId,
+    temporal_ui_url: temporal.uiUrl
+      ? temporal.runId
+        ? `${workflowPath}/${encodeURIComponent(temporal.runId)}/history`
+        : workflowPath
+      : null,
+  };
+}

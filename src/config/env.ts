@@ -76,8 +76,20 @@ const EnvSchema = z.object({
   HERALD_RETRY_SCHEDULE: optional(durationList).default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
   HERALD_RETRY_JITTER: optional(z.coerce.number().min(0).max(1)).default(0.2),
   HERALD_DIRECT_FANOUT_MAX: optional(z.coerce.number().int().min(0)).default(25),
+  // Above HERALD_DIRECT_FANOUT_MAX matches, one fan-out workflow starts the deliveries, this many per activity.
+  HERALD_FANOUT_PAGE_SIZE: optional(z.coerce.number().int().positive().max(1_000)).default(100),
   HERALD_UNHEALTHY_AFTER: optional(z.coerce.number().int().positive()).default(5),
   HERALD_RETENTION_DAYS: optional(z.coerce.number().int().positive()).default(30),
+
+  // --- Maintenance (Temporal schedules) ---
+  // How often the retention schedule deletes events and deliveries older than HERALD_RETENTION_DAYS.
+  HERALD_RETENTION_INTERVAL: optional(duration).default(3_600_000),
+  // How often the reconciler schedule looks for events stored but never dispatched (the API died in between)…
+  HERALD_RECONCILE_INTERVAL: optional(duration).default(60_000),
+  // …and how old such an event must be before the reconciler dispatches it (a publish in flight is not stranded).
+  HERALD_RECONCILE_AFTER: optional(duration).default(60_000),
+  // The most failed deliveries one `deliveries.recover` replays.
+  HERALD_RECOVER_MAX: optional(z.coerce.number().int().positive()).default(10_000),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -107,9 +119,12 @@ export interface Config {
     retryScheduleMs: number[];
     retryJitter: number;
     directFanoutMax: number;
+    fanOutPageSize: number;
     unhealthyAfter: number;
     retentionDays: number;
+    recoverMax: number;
   };
+  maintenance: { retentionIntervalMs: number; reconcileIntervalMs: number; reconcileAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -158,8 +173,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retryScheduleMs: env.HERALD_RETRY_SCHEDULE,
       retryJitter: env.HERALD_RETRY_JITTER,
       directFanoutMax: env.HERALD_DIRECT_FANOUT_MAX,
+      fanOutPageSize: env.HERALD_FANOUT_PAGE_SIZE,
       unhealthyAfter: env.HERALD_UNHEALTHY_AFTER,
       retentionDays: env.HERALD_RETENTION_DAYS,
+      recoverMax: env.HERALD_RECOVER_MAX,
+    },
+    maintenance: {
+      retentionIntervalMs: env.HERALD_RETENTION_INTERVAL,
+      reconcileIntervalMs: env.HERALD_RECONCILE_INTERVAL,
+      reconcileAfterMs: env.HERALD_RECONCILE_AFTER,
     },
   };
 }

@@ -6,12 +6,16 @@ export interface DeliveryInput {
   accountId: string;
   /** The event's id, which is also the `webhook-id` header (the same across retries and replays). */
   eventId: string;
+  /** HERALD_DELIVERY_TIMEOUT when the delivery was dispatched; bounds each attempt (not a secret). */
+  attemptTimeoutMs: number;
 }
 
 export interface AttemptInput {
   deliveryId: string;
   /** 1-based position in the retry schedule of this run (a replay starts again at 1). */
   attempt: number;
+  /** The POST's timeout: the one the delivery was dispatched with, which also bounds the activity. */
+  timeoutMs: number;
 }
 
 export type AttemptOutcome =

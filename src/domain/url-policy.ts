@@ -20,14 +20,26 @@ const FORBIDDEN_V4 = [
   ['240.0.0.0', 4], // reserved, broadcast
 ] as const;
 
+// IPv4-mapped addresses (::ffff:a.b.c.d) need no entry: BlockList judges them as the IPv4 they carry.
+// Ranges that embed an IPv4 address (IPv4-compatible, SIIT, NAT64, 6to4, Teredo) are refused whole:
+// they could smuggle a private IPv4 address past the list above.
 const FORBIDDEN_V6 = [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
+  ['::', 96], // unspecified (::), loopback (::1) and the deprecated IPv4-compatible ::a.b.c.d
+  ['::ffff:0:0:0', 96], // SIIT IPv4-translated
   ['64:ff9b::', 96], // NAT64 (embeds IPv4)
+  ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
+  ['2001::', 32], // Teredo (embeds IPv4)
+  ['2001:2::', 48], // benchmarking
+  ['2001:10::', 28], // ORCHID
+  ['2001:20::', 28], // ORCHIDv2
   ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4 (embeds IPv4)
+  ['3fff::', 20], // documentation
+  ['5f00::', 16], // SRv6 segment identifiers
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
   ['ff00::', 8], // multicast
 ] as const;
 
@@ -73,7 +85,9 @@ export function checkWebhookUrl(raw: string, policy: AddressPolicy): UrlCheck {
   if (isIP(host) && isForbiddenAddress(host, policy)) {
     return { ok: false, reason: `must not point to a private, loopback or reserved address (${host})` };
   }
-  if (!policy.allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) {
+  // `localhost.` (the fully qualified form) is localhost too.
+  const name = host.replace(/\.$/, '');
+  if (!policy.allowPrivate && (name === 'localhost' || name.endsWith('.localhost'))) {
     return { ok: false, reason: 'must not point to localhost' };
   }
   return { ok: true, url };

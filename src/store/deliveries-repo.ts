@@ -1,5 +1,25 @@
+import type { Filter } from 'mongodb';
 import type { AttemptDoc, DeliveryDoc, DeliveryStatus } from './documents.js';
-import { type Collections, isDuplicateKey } from './mongo.js';
+import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
+
+export interface DeliveryListQuery extends TimeWindow {
+  limit: number;
+  after?: TimeCursor;
+  ascending: boolean;
+  webhook_id?: string;
+  event_id?: string;
+  status?: DeliveryStatus;
+}
+
+/** A webhook's failed deliveries whose events were published in a window: what `deliveries.recover` replays. */
+export interface FailedQuery extends TimeWindow {
+  webhookId: string;
+}
+
+function failedFilter(q: FailedQuery): Filter<DeliveryDoc> {
+  return { $and: [{ webhook_id: q.webhookId, status: 'failed' }, windowFilter<DeliveryDoc>('event_created_at', q)] };
+}
 
 export function createDeliveriesRepo(c: Collections) {
   return {
@@ -23,6 +43,42 @@ export function createDeliveriesRepo(c: Collections) {
       return c.deliveries.findOne({ _id: deliveryId });
     },
 
+    /** Newest first unless `ascending`; `next` is the cursor of the following page, null at the end. */
+    async list(accountId: string, q: DeliveryListQuery): Promise<{ deliveries: DeliveryDoc[]; next: TimeCursor | null }> {
+      const filters: Filter<DeliveryDoc>[] = [{ account_id: accountId }, windowFilter<DeliveryDoc>('created_at', q)];
+      if (q.webhook_id) filters.push({ webhook_id: q.webhook_id });
+      if (q.event_id) filters.push({ event_id: q.event_id });
+      if (q.status) filters.push({ status: q.status });
+      if (q.after) filters.push(afterFilter<DeliveryDoc>('created_at', q.after, q.ascending));
+      const docs = await c.deliveries
+        .find({ $and: filters })
+        .sort(sortBy('created_at', q.ascending))
+        .limit(q.limit + 1)
+        .toArray();
+      const { items, next } = pageOf(docs, q.limit, (d) => d.created_at);
+      return { deliveries: items, next };
+    },
+
+    countFailed(q: FailedQuery): Promise<number> {
+      return c.deliveries.countDocuments(failedFilter(q));
+    },
+
+    /** The next failed deliveries after `after`, oldest event first (the order they were published). */
+    async failedPage(
+      q: FailedQuery,
+      after: TimeCursor | null,
+      limit: number,
+    ): Promise<{ deliveries: DeliveryDoc[]; next: TimeCursor | null }> {
+      const filter = after ? { $and: [failedFilter(q), afterFilter<DeliveryDoc>('event_created_at', after, true)] } : failedFilter(q);
+      const docs = await c.deliveries
+        .find(filter)
+        .sort(sortBy('event_created_at', true))
+        .limit(limit + 1)
+        .toArray();
+      const { items, next } = pageOf(docs, limit, (d) => d.event_created_at);
+      return { deliveries: items, next };
+    },
+
     async recordAttempt(deliveryId: string, attempt: AttemptDoc, status: DeliveryStatus, nextAttemptAt: Date | null): Promise<void> {
       await c.deliveries.updateOne(
         { _id: deliveryId },
@@ -32,6 +88,11 @@ export function createDeliveriesRepo(c: Collections) {
 
     async setStatus(deliveryId: string, status: DeliveryStatus, nextAttemptAt: Date | null = null): Promise<void> {
       await c.deliveries.updateOne({ _id: deliveryId }, { $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date() } });
+    },
+
+    /** Retention: deletes up to `limit` deliveries (their attempts are embedded) created before `before`. */
+    deleteOlderThan(before: Date, limit: number): Promise<number> {
+      return deleteBatch(c.deliveries, { created_at: { $lt: before } }, limit);
     },
   };
 }

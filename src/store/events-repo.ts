@@ -1,5 +1,16 @@
+import type { Filter } from 'mongodb';
+import type { EventType } from '../domain/event-catalogue.js';
 import type { EventDoc } from './documents.js';
-import { type Collections, isDuplicateKey } from './mongo.js';
+import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
+
+export interface EventListQuery extends TimeWindow {
+  limit: number;
+  after?: TimeCursor;
+  ascending: boolean;
+  type?: EventType;
+  inbox_id?: string;
+}
 
 export function eventKey(accountId: string, eventId: string): string {
   return `${accountId}/${eventId}`;
@@ -39,6 +50,26 @@ export function createEventsRepo(c: Collections) {
         .sort({ created_at: 1 })
         .limit(limit)
         .toArray();
+    },
+
+    /** Newest first unless `ascending`; `next` is the cursor of the following page, null at the end. */
+    async list(accountId: string, q: EventListQuery): Promise<{ events: EventDoc[]; next: TimeCursor | null }> {
+      const filters: Filter<EventDoc>[] = [{ account_id: accountId }, windowFilter<EventDoc>('created_at', q)];
+      if (q.type) filters.push({ type: q.type });
+      if (q.inbox_id) filters.push({ inbox_id: q.inbox_id });
+      if (q.after) filters.push(afterFilter<EventDoc>('created_at', q.after, q.ascending));
+      const docs = await c.events
+        .find({ $and: filters })
+        .sort(sortBy('created_at', q.ascending))
+        .limit(q.limit + 1)
+        .toArray();
+      const { items, next } = pageOf(docs, q.limit, (e) => e.created_at);
+      return { events: items, next };
+    },
+
+    /** Retention: deletes up to `limit` events created before `before`; returns how many. */
+    deleteOlderThan(before: Date, limit: number): Promise<number> {
+      return deleteBatch(c.events, { created_at: { $lt: before } }, limit);
     },
   };
 }

@@ -1,6 +1,6 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
-import { type Db, MongoClient, MongoServerError } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
 import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, IdempotencyDoc, WebhookDoc } from './documents.js';
 
 export interface Collections {
@@ -43,10 +43,27 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.webhooks.createIndex({ account_id: 1, event_types: 1 }),
     c.events.createIndex({ account_id: 1, created_at: 1 }),
     c.events.createIndex({ dispatched_at: 1, created_at: 1 }),
+    // Retention deletes by age across accounts.
+    c.events.createIndex({ created_at: 1 }),
     c.deliveries.createIndex({ webhook_id: 1, status: 1, event_created_at: 1 }),
     c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
     c.idempotency.createIndex({ created_at: 1 }),
+    c.deliveries.createIndex({ created_at: 1 }),
   ]);
+}
+
+/**
+ * Deletes at most `limit` matching documents (no TTL indexes here, and one unbounded deleteMany would
+ * hold the server for as long as it takes); returns how many were deleted.
+ */
+export async function deleteBatch<T extends { _id: string }>(collection: Collection<T>, filter: Filter<T>, limit: number): Promise<number> {
+  const docs = await collection
+    .find(filter, { projection: { _id: 1 } })
+    .limit(limit)
+    .toArray();
+  if (docs.length === 0) return 0;
+  const { deletedCount } = await collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as Filter<T>);
+  return deletedCount;
 }
 
 export function isDuplicateKey(error: unknown): boolean {

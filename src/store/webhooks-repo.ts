@@ -124,9 +124,17 @@ export function createWebhooksRepo(c: Collections) {
       return c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
     },
 
-    /** Webhooks that should get a delivery of this event: subscribed to its type, and in scope. */
-    matching(event: { account_id: string; type: EventType; inbox_id: string | null; pod_id: string | null }, accountLevel: boolean) {
+    /**
+     * Webhooks that should get a delivery of this event: subscribed to its type, and in scope. Sorted by
+     * id, so that `after` (the last id of the previous page) pages through them.
+     */
+    matching(
+      event: { account_id: string; type: EventType; inbox_id: string | null; pod_id: string | null },
+      accountLevel: boolean,
+      after?: string,
+    ) {
       const filter: Filter<WebhookDoc> = { account_id: event.account_id, event_types: event.type };
+      if (after) filter._id = { $gt: after };
       if (!accountLevel) {
         const scopes: Filter<WebhookDoc>[] = [];
         if (event.inbox_id) scopes.push({ $or: [{ inbox_ids: { $size: 0 } }, { inbox_ids: event.inbox_id }] });

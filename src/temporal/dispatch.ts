@@ -1,13 +1,17 @@
 // Turns a stored event into delivery workflows: one per matching webhook, with deterministic ids, so a
-// retried publish or a reconciler pass never starts anything twice.
+// retried publish or a reconciler pass never starts anything twice. Up to `directFanoutMax` matches the
+// caller starts them itself (the common case: no workflow besides the deliveries); above it, one
+// fan-out workflow pages through the matches.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { deliveryWorkflow } from '../../workflows/delivery.js';
+import type { fanOutWorkflow } from '../../workflows/fan-out.js';
 import type { DeliveryInput } from '../domain/delivery.js';
 import { isAccountLevel } from '../domain/event-catalogue.js';
 import { deliveryId } from '../domain/ids.js';
 import type { DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
 import type { Store } from '../store/index.js';
 import { AccountId, DeliveryStatus, EventType, InboxId, WebhookId } from './search-attributes.js';
-import { deliveryWorkflowId } from './workflow-ids.js';
+import { deliveryWorkflowId, fanOutWorkflowId } from './workflow-ids.js';
 
 export interface DispatchDeps {
   store: Store;
@@ -15,7 +19,15 @@ export interface DispatchDeps {
   taskQueue: string;
   /** Set when a worker shares this process's connection: the server hands the first task straight back. */
   eagerStart: boolean;
+  /** HERALD_DIRECT_FANOUT_MAX: at most this many deliveries are started by the caller itself. */
+  directFanoutMax: number;
+  /** HERALD_FANOUT_PAGE_SIZE: webhooks per page of the fan-out workflow. */
+  fanOutPageSize: number;
+  /** HERALD_DELIVERY_TIMEOUT, carried in each delivery workflow's input. */
+  deliveryTimeoutMs: number;
 }
+
+export type DispatchResult = { mode: 'direct'; deliveries: number } | { mode: 'fan-out' };
 
 export function deliveryRecord(event: EventDoc, webhook: Pick<WebhookDoc, '_id'>, now: Date): DeliveryDoc {
   return {
@@ -34,20 +46,40 @@ export function deliveryRecord(event: EventDoc, webhook: Pick<WebhookDoc, '_id'>
   };
 }
 
-export async function startDelivery(deps: DispatchDeps, event: EventDoc, webhook: Pick<WebhookDoc, '_id' | 'url'>): Promise<void> {
+/**
+ * Ignores "already started": the deterministic id is how a second start becomes harmless. Resolves with
+ * the new run's id, or null when it was already started.
+ */
+async function startOnce(start: () => Promise<{ firstExecutionRunId: string }>): Promise<string | null> {
+  try {
+    return (await start()).firstExecutionRunId;
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return null;
+  }
+}
+
+export function startDelivery(
+  deps: DispatchDeps,
+  event: EventDoc,
+  webhook: Pick<WebhookDoc, '_id' | 'url'>,
+  reusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE' = 'REJECT_DUPLICATE',
+): Promise<string | null> {
   const input: DeliveryInput = {
     deliveryId: deliveryId(webhook._id, event.id),
     webhookId: webhook._id,
     accountId: event.account_id,
     eventId: event.id,
+    attemptTimeoutMs: deps.deliveryTimeoutMs,
   };
-  try {
-    await deps.client.workflow.start('deliveryWorkflow', {
+  return startOnce(() =>
+    deps.client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
       workflowId: deliveryWorkflowId(webhook._id, event.id),
       taskQueue: deps.taskQueue,
       args: [input],
-      // A completed delivery must not run again because its event was published twice; replay is a reset.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // A completed delivery must not run again because its event was published twice; replay is a
+      // reset (ALLOW_DUPLICATE only when Temporal no longer keeps the closed run).
+      workflowIdReusePolicy: reusePolicy,
       requestEagerStart: deps.eagerStart,
       staticSummary: `POST ${new URL(webhook.url).host} ${event.type}`,
       typedSearchAttributes: [
@@ -57,21 +89,52 @@ export async function startDelivery(deps: DispatchDeps, event: EventDoc, webhook
         { key: DeliveryStatus, value: 'pending' },
         ...(event.inbox_id ? [{ key: InboxId, value: event.inbox_id }] : []),
       ],
-    });
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
+    }),
+  );
+}
+
+/** Records a pending delivery for each webhook, then starts their workflows; resolves once all are accepted. */
+export async function startDeliveries(deps: DispatchDeps, event: EventDoc, webhooks: Pick<WebhookDoc, '_id' | 'url'>[], now = new Date()) {
+  await deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
+  await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook)));
+}
+
+function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null> {
+  return startOnce(() =>
+    deps.client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
+      workflowId: fanOutWorkflowId(event.account_id, event.id),
+      taskQueue: deps.taskQueue,
+      args: [{ accountId: event.account_id, eventId: event.id, pageSize: deps.fanOutPageSize, after: null, started: 0 }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      requestEagerStart: deps.eagerStart,
+      staticSummary: `fan out ${event.type} ${event.id}`,
+      typedSearchAttributes: [
+        { key: EventType, value: event.type },
+        { key: AccountId, value: event.account_id },
+      ],
+    }),
+  );
 }
 
 /**
- * Finds the matching webhooks, records a pending delivery for each, starts their workflows, and marks
- * the event dispatched. Resolves only after Temporal accepted every start: an acknowledged event is
- * never lost. Safe to call again for the same event.
+ * Finds the matching webhooks and starts their deliveries (directly, or through one fan-out workflow),
+ * then marks the event dispatched. Resolves only after Temporal accepted every start (or the fan-out
+ * workflow's): an acknowledged event is never lost. Safe to call again for the same event.
  */
-export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, now = new Date()): Promise<number> {
-  const webhooks = await deps.store.webhooks.matching(event, isAccountLevel(event.type)).toArray();
-  await deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
-  await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook)));
+export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, now = new Date()): Promise<DispatchResult> {
+  // One more than the bound tells "small enough to start here" from "needs the fan-out workflow".
+  const matches = await deps.store.webhooks
+    .matching(event, isAccountLevel(event.type))
+    .limit(deps.directFanoutMax + 1)
+    .toArray();
+  let result: DispatchResult;
+  if (matches.length <= deps.directFanoutMax) {
+    await startDeliveries(deps, event, matches, now);
+    result = { mode: 'direct', deliveries: matches.length };
+  } else {
+    await startFanOut(deps, event);
+    result = { mode: 'fan-out' };
+  }
   await deps.store.events.markDispatched(event.account_id, event.id, now);
-  return webhooks.length;
+  return result;
 }

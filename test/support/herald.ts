@@ -6,6 +6,7 @@ import { type Herald, startHerald } from '../../src/app.js';
 import { createHeraldClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/logger.js';
+import { reconcilerScheduleId, retentionScheduleId } from '../../src/temporal/workflow-ids.js';
 
 export interface TestHerald extends Herald {
   adminKey: string;
@@ -24,6 +25,9 @@ export async function startTestHerald(env: Record<string, string> = {}): Promise
     HERALD_LOG_LEVEL: 'warn',
     HERALD_RETRY_SCHEDULE: '200ms,200ms,200ms',
     HERALD_DELIVERY_TIMEOUT: '2s',
+    // Maintenance stays out of the way unless a test file asks for it.
+    HERALD_RECONCILE_INTERVAL: '1h',
+    HERALD_RETENTION_INTERVAL: '1h',
     TEMPORAL_TASK_QUEUE: `herald-test-${suffix}`,
     MONGODB_DATABASE: `herald_test_${suffix}`,
     ...env,
@@ -48,6 +52,11 @@ export async function startTestHerald(env: Record<string, string> = {}): Promise
       return { accountId: account.id, apiKey: api_key, client: client(api_key) };
     },
     async stop() {
+      // The schedules would outlive this file's worker on the shared server.
+      const taskQueue = config.temporal.taskQueue;
+      await Promise.allSettled(
+        [reconcilerScheduleId(taskQueue), retentionScheduleId(taskQueue)].map((id) => herald.deps.temporal.schedule.getHandle(id).delete()),
+      );
       await herald.deps.store.dropDatabase();
       await herald.stop();
     },

@@ -3,8 +3,9 @@ import { type ZodError, ZodRealError } from 'zod';
 import { EVENT_CATALOGUE } from '../../domain/event-catalogue.js';
 import { newId } from '../../domain/ids.js';
 import { dispatchEvent } from '../../temporal/dispatch.js';
-import { PublishEventInput } from '../schemas.js';
-import { accountProcedure, router } from '../trpc.js';
+import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
+import { EventIdInput, ListEventsInput, PublishEventInput } from '../schemas.js';
+import { accountProcedure, notFound, router } from '../trpc.js';
 import { fieldError } from '../url-check.js';
 import { EventView, eventView } from '../views.js';
 
@@ -45,6 +46,25 @@ export const eventsRouter = router({
       if (!event.dispatched_at) await dispatchEvent(dispatch, event);
       return eventView(event);
     }),
+
+  get: accountProcedure.input(EventIdInput).query(async ({ ctx, input }) => {
+    const event = await ctx.deps.store.events.get(ctx.accountId, input.event_id);
+    if (!event) throw notFound('event');
+    return eventView(event);
+  }),
+
+  list: accountProcedure.input(ListEventsInput).query(async ({ ctx, input }) => {
+    const { events, next } = await ctx.deps.store.events.list(ctx.accountId, {
+      limit: input.limit,
+      after: decodeTimeToken(input.page_token),
+      ascending: input.ascending,
+      type: input.type,
+      inbox_id: input.inbox_id,
+      since: input.since ? new Date(input.since) : undefined,
+      until: input.until ? new Date(input.until) : undefined,
+    });
+    return { limit: input.limit, next_page_token: encodeTimeToken(next), events: events.map(eventView) };
+  }),
 });
 
 /** Issues of `data`'s schema, with paths relative to the whole input. */

@@ -1,0 +1,36 @@
+// The reconciler's work: events that were stored but never dispatched (the API died between storing and
+// dispatching, or Temporal refused the starts) are dispatched now, with the same deterministic ids.
+import { log } from '@temporalio/activity';
+import { type DispatchDeps, dispatchEvent } from '../src/temporal/dispatch.js';
+
+export interface DispatchStrandedInput {
+  /** Only events at least this old: a publish still in flight is not stranded. */
+  olderThanMs: number;
+  limit: number;
+}
+
+export interface DispatchStrandedResult {
+  dispatched: number;
+  failed: number;
+  /** A full batch was found: there may be more. */
+  more: boolean;
+}
+
+export function createDispatchStranded(dispatch: DispatchDeps) {
+  return async function dispatchStranded({ olderThanMs, limit }: DispatchStrandedInput): Promise<DispatchStrandedResult> {
+    const events = await dispatch.store.events.undispatched(new Date(Date.now() - olderThanMs), limit);
+    let dispatched = 0;
+    let failed = 0;
+    for (const event of events) {
+      try {
+        await dispatchEvent(dispatch, event);
+        dispatched++;
+      } catch (error) {
+        // One bad event must not hold back the others; it stays undispatched for the next pass.
+        failed++;
+        log.warn('dispatching a stranded event failed', { eventId: event.id, accountId: event.account_id, error: String(error) });
+      }
+    }
+    return { dispatched, failed, more: events.length === limit && dispatched > 0 };
+  };
+}

@@ -1,0 +1,92 @@
+import { TRPCError } from '@trpc/server';
+import { recoverStatus, startRecover } from '../../temporal/recover.js';
+import { replayDelivery } from '../../temporal/replay.js';
+import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
+import { DeliveryIdInput, ListDeliveriesInput, RecoverInput, RecoveryIdInput } from '../schemas.js';
+import { accountProcedure, notFound, router } from '../trpc.js';
+import { deliverySummaryView, deliveryView } from '../views.js';
+
+export const deliveriesRouter = router({
+  /** Filters combine; attempts are summarised (`deliveries.get` has them all). */
+  list: accountProcedure.input(ListDeliveriesInput).query(async ({ ctx, input }) => {
+    const { deliveries, next } = await ctx.deps.store.deliveries.list(ctx.accountId, {
+      limit: input.limit,
+      after: decodeTimeToken(input.page_token),
+      ascending: input.ascending,
+      webhook_id: input.webhook_id,
+      event_id: input.event_id,
+      status: input.status,
+      since: input.since ? new Date(input.since) : undefined,
+      until: input.until ? new Date(input.until) : undefined,
+    });
+    return { limit: input.limit, next_page_token: encodeTimeToken(next), deliveries: deliveries.map(deliverySummaryView) };
+  }),
+
+  /** Every attempt, the workflow's current run and a link to it in the Temporal UI. */
+  get: accountProcedure.input(DeliveryIdInput).query(async ({ ctx, input }) => {
+    const { store, temporal, config, log } = ctx.deps;
+    const delivery = await store.deliveries.get(ctx.accountId, input.delivery_id);
+    if (!delivery) throw notFound('delivery');
+    // The record stands on its own: a Temporal that is down, or that no longer keeps the workflow
+    // (namespace retention), only costs the run id.
+    const runId = await temporal.workflow
+      .getHandle(delivery.workflow_id)
+      .describe()
+      .then(
+        (description) => description.runId,
+        (error) => {
+          log.debug({ err: error, workflowId: delivery.workflow_id }, 'describing a delivery workflow failed');
+          return null;
+        },
+      );
+    return deliveryView(delivery, { uiUrl: config.temporal.uiUrl, namespace: config.temporal.namespace, runId });
+  }),
+
+  /**
+   * Resets the delivery's workflow to its first workflow task: the retry schedule starts again, the
+   * earlier attempts stay in the record, receivers see the same `webhook-id`.
+   */
+  replay: accountProcedure.input(DeliveryIdInput).mutation(async ({ ctx, input }) => {
+    const delivery = await ctx.deps.store.deliveries.get(ctx.accountId, input.delivery_id);
+    if (!delivery) throw notFound('delivery');
+    const result = await replayDelivery(ctx.deps.dispatch, delivery, 'herald: deliveries.replay');
+    if (!result.ok) {
+      if (result.error === 'gone') throw notFound('event or webhook of this delivery');
+      throw new TRPCError({ code: 'CONFLICT', message: 'delivery_not_started: the delivery has not made its first attempt yet' });
+    }
+    return { id: delivery._id, workflow_id: delivery.workflow_id, run_id: result.runId, status: 'pending' as const };
+  }),
+
+  /** Replays every failed delivery of the webhook whose event was published in [since, until). */
+  recover: accountProcedure.input(RecoverInput).mutation(async ({ ctx, input }) => {
+    const { store, dispatch, config } = ctx.deps;
+    const webhook = await store.webhooks.get(ctx.accountId, input.webhook_id);
+    if (!webhook) throw notFound('webhook');
+    const since = new Date(input.since);
+    const until = input.until ? new Date(input.until) : new Date();
+    const { recoveryId, total } = await startRecover(dispatch, { webhook, since, until, max: config.delivery.recoverMax });
+    return {
+      recovery_id: recoveryId,
+      webhook_id: webhook._id,
+      since: since.toISOString(),
+      until: until.toISOString(),
+      total,
+    };
+  }),
+
+  /** Progress of a `deliveries.recover`: `done` replayed, `failed` could not be, of `total`. */
+  recover_status: accountProcedure.input(RecoveryIdInput).query(async ({ ctx, input }) => {
+    const status = await recoverStatus(ctx.deps.dispatch, ctx.accountId, input.recovery_id);
+    if (!status) throw notFound('recovery');
+    return {
+      recovery_id: input.recovery_id,
+      webhook_id: status.webhookId,
+      since: new Date(status.since).toISOString(),
+      until: new Date(status.until).toISOString(),
+      total: status.total,
+      done: status.done,
+      failed: status.failed,
+      finished: status.finished,
+    };
+  }),
+});
