@@ -44,18 +44,36 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     timeoutMs: config.delivery.timeoutMs,
     policy: { allowPrivate: config.delivery.allowPrivateUrls, allowedNetworks: config.delivery.allowedNetworks },
   });
+  const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
+  const lifecycle = createWebhookLifecycle({
+    store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    historyMaxEvents: config.delivery.healthHistoryEvents,
+    eagerStart: true,
+  });
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: options.workflowBundle,
-    deps: { store, sender, retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter } },
+    deps: {
+      store,
+      sender,
+      retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
+      health: {
+        report: lifecycle.report,
+        unhealthyAfter: config.delivery.unhealthyAfter,
+        parkMaxMs: config.delivery.retentionDays * 86_400_000,
+      },
+      client,
+      dispatch,
+      unhealthyAfter: config.delivery.unhealthyAfter,
+    },
   });
   const workerRun = worker.run();
   workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
 
-  const dispatch: DispatchDeps = { store, client, taskQueue: config.temporal.taskQueue, eagerStart: true };
-  const lifecycle = createWebhookLifecycle({ store, client, taskQueue: config.temporal.taskQueue });
   const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, log };
   const http = createHttpServer(deps, async () => ({
     mongodb: await store.ping().then(

@@ -78,6 +78,9 @@ const EnvSchema = z.object({
   HERALD_DIRECT_FANOUT_MAX: optional(z.coerce.number().int().min(0)).default(25),
   HERALD_UNHEALTHY_AFTER: optional(z.coerce.number().int().positive()).default(5),
   HERALD_RETENTION_DAYS: optional(z.coerce.number().int().positive()).default(30),
+  // A webhook's health workflow continues as new once a run's history has this many events (or
+  // sooner, when the server suggests it). Small values only make sense in tests.
+  HERALD_HEALTH_HISTORY_EVENTS: optional(z.coerce.number().int().min(10).max(50_000)).default(2_000),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -106,6 +109,7 @@ export interface Config {
     directFanoutMax: number;
     unhealthyAfter: number;
     retentionDays: number;
+    healthHistoryEvents: number;
   };
 }
 
@@ -157,6 +161,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       directFanoutMax: env.HERALD_DIRECT_FANOUT_MAX,
       unhealthyAfter: env.HERALD_UNHEALTHY_AFTER,
       retentionDays: env.HERALD_RETENTION_DAYS,
+      healthHistoryEvents: env.HERALD_HEALTH_HISTORY_EVENTS,
     },
   };
 }

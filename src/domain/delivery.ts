@@ -12,6 +12,8 @@ export interface AttemptInput {
   deliveryId: string;
   /** 1-based position in the retry schedule of this run (a replay starts again at 1). */
   attempt: number;
+  /** Set on the first attempt after the health workflow released this parked delivery. */
+  released?: boolean;
 }
 
 export type AttemptOutcome =
@@ -24,6 +26,8 @@ export type AttemptOutcome =
   /** The receiver answered 410 Gone: the webhook is disabled, nothing more is sent. */
   | { result: 'gone' }
   /** The webhook or event no longer exists (deleted): nothing to deliver. */
-  | { result: 'cancelled' };
+  | { result: 'cancelled' }
+  /** Nothing was sent: the webhook is unhealthy or disabled. Wait (at most `maxWaitMs`) to be released. */
+  | { result: 'parked'; maxWaitMs: number };
 
 export type DeliveryResult = { status: 'succeeded' | 'failed' | 'gone' | 'cancelled'; attempts: number };

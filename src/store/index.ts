@@ -2,6 +2,7 @@ import { createAccountsRepo } from './accounts-repo.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import type { Mongo } from './mongo.js';
+import { createWebhookHealthRepo } from './webhook-health-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
 export function createStore(mongo: Mongo) {
@@ -9,6 +10,7 @@ export function createStore(mongo: Mongo) {
   return {
     accounts: createAccountsRepo(c),
     webhooks: createWebhooksRepo(c),
+    webhookHealth: createWebhookHealthRepo(c),
     events: createEventsRepo(c),
     deliveries: createDeliveriesRepo(c),
     /** For tests, which give every file its own database. */

@@ -37,4 +37,25 @@ export const webhooksRouter = router({
     if (!webhook) throw notFound('webhook');
     return webhookView(webhook);
   }),
+
+  // Minimal versions for the health workflow's tests; the API issue owns the final procedures.
+  /** Active again, failure count reset; parked deliveries are sent in the order of their events. */
+  enable: accountProcedure.input(WebhookIdInput).mutation(async ({ ctx, input }) => {
+    const result = await ctx.deps.lifecycle.enable(ctx.accountId, input.webhook_id);
+    if (!result) throw notFound('webhook');
+    return { ...webhookView(result.webhook), resumed_deliveries: result.resumed_deliveries };
+  }),
+
+  /** Nothing is sent until enabled again; deliveries meanwhile are parked, not dropped. */
+  disable: accountProcedure.input(WebhookIdInput).mutation(async ({ ctx, input }) => {
+    const webhook = await ctx.deps.lifecycle.disable(ctx.accountId, input.webhook_id);
+    if (!webhook) throw notFound('webhook');
+    return webhookView(webhook);
+  }),
+
+  delete: accountProcedure.input(WebhookIdInput).mutation(async ({ ctx, input }) => {
+    const webhook = await ctx.deps.lifecycle.delete(ctx.accountId, input.webhook_id);
+    if (!webhook) throw notFound('webhook');
+    return { id: webhook._id, deleted: true };
+  }),
 });
