@@ -46,7 +46,7 @@ export interface WebhookDoc {
   last_delivered_at: Date | null;
   last_failure_at: Date | null;
   last_error: string | null;
-  /** Bumped by every outcome recorded and every enable: orders the reports the health workflow gets. */
+  /** Bumped by every recorded outcome and health transition: orders the reports the health workflow gets. */
   health_seq?: number;
   secrets: WebhookSecret[];
   created_at: Date;

@@ -124,8 +124,10 @@ export function createWebhooksRepo(c: Collections) {
     },
 
     /**
-     * Keeps the webhook's delivery statistics current after an attempt, in one atomic update whose
-     * `seq` orders it among concurrent ones. Null when the webhook no longer exists.
+     * Keeps the webhook's delivery statistics current after an attempt, in one update whose `seq`
+     * orders it among concurrent ones. Null when the webhook no longer exists. Exact on MongoDB;
+     * FerretDB 1.x reads and rewrites the document, so of two attempts finishing at the same instant
+     * one write can be lost (a count off by one; their reports then share a seq and one is ignored).
      */
     async recordOutcome(webhookId: string, success: boolean, error: string | null, at: Date): Promise<RecordedOutcome | null> {
       const before = await c.webhooks.findOneAndUpdate(
