@@ -7,19 +7,21 @@ import { signedHeaders } from '../src/domain/signing.js';
 import type { AttemptDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
+import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
 import type { HttpSender } from './http-post.js';
 
 export interface AttemptDeps {
   store: Store;
   sender: HttpSender;
   retryPolicy: RetryPolicy;
+  health: DeliveryHealthDeps;
   now?: () => Date;
 }
 
 const ERROR_TEXT_LIMIT = 1_000;
 
-export function createAttemptDelivery({ store, sender, retryPolicy, now = () => new Date() }: AttemptDeps) {
-  return async function attemptDelivery({ deliveryId, attempt, timeoutMs }: AttemptInput): Promise<AttemptOutcome> {
+export function createAttemptDelivery({ store, sender, retryPolicy, health, now = () => new Date() }: AttemptDeps) {
+  return async function attemptDelivery({ deliveryId, attempt, timeoutMs, released = false }: AttemptInput): Promise<AttemptOutcome> {
     const delivery = await store.deliveries.byId(deliveryId);
     if (!delivery) return { result: 'cancelled' };
     const [webhook, event] = await Promise.all([
@@ -30,6 +32,9 @@ export function createAttemptDelivery({ store, sender, retryPolicy, now = () => 
       await store.deliveries.setStatus(deliveryId, 'cancelled');
       return { result: 'cancelled' };
     }
+    // An unhealthy or disabled webhook's receiver gets no request: the delivery waits to be released.
+    const parked = await parkIfHeld(store, health, deliveryId, webhook, released);
+    if (parked) return parked;
 
     const startedAt = now();
     const body = buildEnvelope(event);
@@ -69,7 +74,7 @@ export function createAttemptDelivery({ store, sender, retryPolicy, now = () => 
         await store.deliveries.recordAttempt(deliveryId, record, 'retrying', new Date(startedAt.getTime() + delayMs));
       }
     }
-    await store.webhooks.recordOutcome(webhook._id, kind === 'success', errorText, startedAt);
+    await recordHealth(store, health, webhook, kind, errorText, startedAt);
     return outcome;
   };
 }

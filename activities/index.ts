@@ -2,15 +2,18 @@
 // Temporal client for starts and resets), so the worker and the tests build them the same way.
 import type { DispatchDeps } from '../src/temporal/dispatch.js';
 import { type AttemptDeps, createAttemptDelivery } from './attempt-delivery.js';
+import { createExpireParkedDelivery } from './delivery-health.js';
 import { createFanOutPage } from './fan-out.js';
 import { createDispatchStranded } from './reconcile.js';
 import { createRecoverPage } from './recover.js';
 import { createPurgeExpired } from './retention.js';
+import { createWebhookHealthActivities, type WebhookHealthDeps } from './webhook-health.js';
 
-export interface ActivityDeps extends AttemptDeps {
-  /** Starting and resetting workflows from activities (fan-out, reconciler, recover). */
-  dispatch: DispatchDeps;
-}
+export type ActivityDeps = AttemptDeps &
+  WebhookHealthDeps & {
+    /** Starting and resetting workflows from activities (fan-out, reconciler, recover). */
+    dispatch: DispatchDeps;
+  };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -19,5 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     dispatchStranded: createDispatchStranded(deps.dispatch),
     purgeExpired: createPurgeExpired(deps.store),
     recoverPage: createRecoverPage(deps.dispatch),
+    expireParkedDelivery: createExpireParkedDelivery(deps.store),
+    ...createWebhookHealthActivities(deps),
   };
 }

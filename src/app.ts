@@ -56,6 +56,13 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     fanOutPageSize: config.delivery.fanOutPageSize,
     deliveryTimeoutMs: config.delivery.timeoutMs,
   };
+  const lifecycle = createWebhookLifecycle({
+    store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    historyMaxEvents: config.delivery.healthHistoryEvents,
+    eagerStart: true,
+  });
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -65,14 +72,20 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       store,
       sender,
       retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
+      health: {
+        report: lifecycle.report,
+        unhealthyAfter: config.delivery.unhealthyAfter,
+        parkMaxMs: config.delivery.retentionDays * 86_400_000,
+      },
+      client,
       dispatch,
+      unhealthyAfter: config.delivery.unhealthyAfter,
     },
   });
   await ensureSchedules(client, config);
   const workerRun = worker.run();
   workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
 
-  const lifecycle = createWebhookLifecycle({ store, client, taskQueue: config.temporal.taskQueue });
   const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log };
   const http = createHttpServer(deps, async () => ({
     mongodb: await store.ping().then(

@@ -1,10 +1,11 @@
 // One workflow per (event, webhook). Each attempt is its own local activity, so every attempt is a
 // marker in history (visible in the UI) without the server round trips of a regular activity; the
 // wait between attempts is a durable timer.
-import { proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyLocalActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { AttemptOutcome, DeliveryInput, DeliveryResult } from '../src/domain/delivery.js';
 import { DeliveryStatus } from '../src/temporal/search-attributes.js';
+import { releaseUpdate } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -25,9 +26,55 @@ function setStatus(status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'pa
 }
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryResult> {
-  const { attemptDelivery } = attemptActivities(input.attemptTimeoutMs);
+  const { attemptDelivery, expireParkedDelivery } = attemptActivities(input.attemptTimeoutMs);
+  // Parking: the health workflow releases a parked delivery with this update, which completes with the
+  // outcome of the first attempt that starts after it, so deliveries can be released strictly in order.
+  let released = false;
+  let started = 0;
+  let finished = 0;
+  let last: AttemptOutcome | undefined;
+  setHandler(releaseUpdate, async () => {
+    released = true;
+    const mark = started;
+    await condition(() => finished > mark);
+    return last as AttemptOutcome;
+  });
+  const attempt = async (n: number): Promise<AttemptOutcome> => {
+    // A release that arrives during this attempt is kept for the next one.
+    const wasReleased = released;
+    released = false;
+    const turn = ++started;
+    const outcome = await attemptDelivery({
+      deliveryId: input.deliveryId,
+      attempt: n,
+      timeoutMs: input.attemptTimeoutMs,
+      ...(wasReleased ? { released: true } : {}),
+    });
+    last = outcome;
+    finished = turn;
+    return outcome;
+  };
+
+  const result = await deliver(
+    attempt,
+    async (maxWaitMs) => {
+      setStatus('parked');
+      return released || (await condition(() => released, maxWaitMs));
+    },
+    () => expireParkedDelivery({ deliveryId: input.deliveryId }),
+  );
+  // A release update answered by the last attempt completes in this same activation.
+  await condition(allHandlersFinished);
+  return result;
+}
+
+async function deliver(
+  attemptDelivery: (attempt: number) => Promise<AttemptOutcome>,
+  park: (maxWaitMs: number) => Promise<boolean>,
+  expire: () => Promise<void>,
+): Promise<DeliveryResult> {
   for (let attempt = 1; ; attempt++) {
-    const outcome: AttemptOutcome = await attemptDelivery({ deliveryId: input.deliveryId, attempt, timeoutMs: input.attemptTimeoutMs });
+    const outcome: AttemptOutcome = await attemptDelivery(attempt);
     switch (outcome.result) {
       case 'succeeded':
         setStatus('succeeded');
@@ -45,6 +92,15 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       case 'cancelled':
         setStatus('cancelled');
         return { status: 'cancelled', attempts: attempt - 1 };
+      case 'parked':
+        // Nothing was sent, so this turn does not use up the retry schedule.
+        attempt--;
+        if (!(await park(outcome.maxWaitMs))) {
+          await expire();
+          setStatus('failed');
+          return { status: 'failed', attempts: attempt };
+        }
+        break;
     }
   }
 }

@@ -4,3 +4,4 @@ export { fanOutWorkflow } from './fan-out.js';
 export { reconcilerWorkflow } from './reconciler.js';
 export { recoverWorkflow } from './recover.js';
 export { retentionWorkflow } from './retention.js';
+export { webhookHealthWorkflow } from './webhook-health.js';

@@ -90,6 +90,9 @@ const EnvSchema = z.object({
   HERALD_RECONCILE_AFTER: optional(duration).default(60_000),
   // The most failed deliveries one `deliveries.recover` replays.
   HERALD_RECOVER_MAX: optional(z.coerce.number().int().positive()).default(10_000),
+  // A webhook's health workflow continues as new once a run's history has this many events (or
+  // sooner, when the server suggests it). Small values only make sense in tests.
+  HERALD_HEALTH_HISTORY_EVENTS: optional(z.coerce.number().int().min(10).max(50_000)).default(2_000),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -123,6 +126,7 @@ export interface Config {
     unhealthyAfter: number;
     retentionDays: number;
     recoverMax: number;
+    healthHistoryEvents: number;
   };
   maintenance: { retentionIntervalMs: number; reconcileIntervalMs: number; reconcileAfterMs: number };
 }
@@ -177,6 +181,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       unhealthyAfter: env.HERALD_UNHEALTHY_AFTER,
       retentionDays: env.HERALD_RETENTION_DAYS,
       recoverMax: env.HERALD_RECOVER_MAX,
+      healthHistoryEvents: env.HERALD_HEALTH_HISTORY_EVENTS,
     },
     maintenance: {
       retentionIntervalMs: env.HERALD_RETENTION_INTERVAL,

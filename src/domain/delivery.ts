@@ -16,6 +16,8 @@ export interface AttemptInput {
   attempt: number;
   /** The POST's timeout: the one the delivery was dispatched with, which also bounds the activity. */
   timeoutMs: number;
+  /** Set on the first attempt after the health workflow released this parked delivery. */
+  released?: boolean;
 }
 
 export type AttemptOutcome =
@@ -28,6 +30,8 @@ export type AttemptOutcome =
   /** The receiver answered 410 Gone: the webhook is disabled, nothing more is sent. */
   | { result: 'gone' }
   /** The webhook or event no longer exists (deleted): nothing to deliver. */
-  | { result: 'cancelled' };
+  | { result: 'cancelled' }
+  /** Nothing was sent: the webhook is unhealthy or disabled. Wait (at most `maxWaitMs`) to be released. */
+  | { result: 'parked'; maxWaitMs: number };
 
 export type DeliveryResult = { status: 'succeeded' | 'failed' | 'gone' | 'cancelled'; attempts: number };

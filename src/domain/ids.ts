@@ -25,3 +25,8 @@ export function deliveryId(webhookId: string, eventId: string): string {
   const digest = createHash('sha256').update(`${webhookId}\u0000${eventId}`).digest('base64url');
   return `dlv_${digest.slice(0, 26)}`;
 }
+
+/** Herald's own events get ids derived from what they are about: a retried emission is one event. */
+export function derivedEventId(...parts: string[]): string {
+  return `evt_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 26)}`;
+}

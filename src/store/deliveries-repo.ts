@@ -21,6 +21,8 @@ function failedFilter(q: FailedQuery): Filter<DeliveryDoc> {
   return { $and: [{ webhook_id: q.webhookId, status: 'failed' }, windowFilter<DeliveryDoc>('event_created_at', q)] };
 }
 
+export type ParkedDelivery = Pick<DeliveryDoc, '_id' | 'workflow_id' | 'event_id' | 'event_created_at'>;
+
 export function createDeliveriesRepo(c: Collections) {
   return {
     /** Inserts the records that do not exist yet; existing ones (a retried publish) are left alone. */
@@ -84,6 +86,22 @@ export function createDeliveriesRepo(c: Collections) {
         { _id: deliveryId },
         { $push: { attempts: attempt }, $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date() } },
       );
+    },
+
+    /** A webhook's parked deliveries in the order their events were published. */
+    parked(webhookId: string, limit: number): Promise<ParkedDelivery[]> {
+      return c.deliveries
+        .find<ParkedDelivery>(
+          { webhook_id: webhookId, status: 'parked' },
+          { projection: { _id: 1, workflow_id: 1, event_id: 1, event_created_at: 1 } },
+        )
+        .sort({ event_created_at: 1, event_id: 1 })
+        .limit(limit)
+        .toArray();
+    },
+
+    countParked(webhookId: string): Promise<number> {
+      return c.deliveries.countDocuments({ webhook_id: webhookId, status: 'parked' });
     },
 
     async setStatus(deliveryId: string, status: DeliveryStatus, nextAttemptAt: Date | null = null): Promise<void> {

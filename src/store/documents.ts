@@ -46,8 +46,25 @@ export interface WebhookDoc {
   last_delivered_at: Date | null;
   last_failure_at: Date | null;
   last_error: string | null;
+  /** Bumped by every recorded outcome and health transition: orders the reports the health workflow gets. */
+  health_seq?: number;
   secrets: WebhookSecret[];
   created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * Whether a webhook's deliveries may be sent: written only by its health workflow (one transition at
+ * a time), read by every attempt. A document of its own because a MongoDB-protocol server without
+ * atomic updates (FerretDB 1.x rewrites the whole document) would let the attempts' frequent writes
+ * to the webhook document undo a status change. Absent until the first transition: then the
+ * webhook's own `status` applies.
+ */
+export interface WebhookHealthDoc {
+  _id: string;
+  status: WebhookStatus;
+  /** Set by an enable while parked deliveries are released in order; new deliveries wait meanwhile. */
+  resuming: boolean;
   updated_at: Date;
 }
 
@@ -61,6 +78,8 @@ export interface EventDoc {
   pod_id: string | null;
   data: Record<string, unknown>;
   created_at: Date;
+  /** Herald's own events about a webhook (webhook.unhealthy): that webhook is never sent them. */
+  source_webhook_id?: string;
   /** Set once every delivery workflow (or the fan-out workflow) was accepted by Temporal. */
   dispatched_at: Date | null;
 }

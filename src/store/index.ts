@@ -3,6 +3,7 @@ import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
+import { createWebhookHealthRepo } from './webhook-health-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
 export function createStore(mongo: Mongo) {
@@ -10,6 +11,7 @@ export function createStore(mongo: Mongo) {
   return {
     accounts: createAccountsRepo(c),
     webhooks: createWebhooksRepo(c),
+    webhookHealth: createWebhookHealthRepo(c),
     events: createEventsRepo(c),
     deliveries: createDeliveriesRepo(c),
     idempotency: createIdempotencyRepo(c),

@@ -1,12 +1,13 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
 import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
-import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, IdempotencyDoc, WebhookDoc } from './documents.js';
+import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, IdempotencyDoc, WebhookDoc, WebhookHealthDoc } from './documents.js';
 
 export interface Collections {
   accounts: import('mongodb').Collection<AccountDoc>;
   apiKeys: import('mongodb').Collection<ApiKeyDoc>;
   webhooks: import('mongodb').Collection<WebhookDoc>;
+  webhookHealth: import('mongodb').Collection<WebhookHealthDoc>;
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
   idempotency: import('mongodb').Collection<IdempotencyDoc>;
@@ -27,6 +28,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     accounts: db.collection('accounts'),
     apiKeys: db.collection('api_keys'),
     webhooks: db.collection('webhooks'),
+    webhookHealth: db.collection('webhook_health'),
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
     idempotency: db.collection('idempotency_keys'),

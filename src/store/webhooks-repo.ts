@@ -15,6 +15,12 @@ export interface NewWebhook {
   enabled: boolean;
 }
 
+export interface RecordedOutcome {
+  seq: number;
+  failureCount: number;
+  previousFailureCount: number;
+}
+
 export interface WebhookListQuery {
   limit: number;
   after?: string;
@@ -125,16 +131,19 @@ export function createWebhooksRepo(c: Collections) {
     },
 
     /**
-     * Webhooks that should get a delivery of this event: subscribed to its type, and in scope. Sorted by
+     * Webhooks that should get a delivery of this event: subscribed to its type, and in scope, but never
+     * the webhook the event is about (`webhook.unhealthy` goes to the account's other webhooks). Sorted by
      * id, so that `after` (the last id of the previous page) pages through them.
      */
     matching(
-      event: { account_id: string; type: EventType; inbox_id: string | null; pod_id: string | null },
+      event: { account_id: string; type: EventType; inbox_id: string | null; pod_id: string | null; source_webhook_id?: string },
       accountLevel: boolean,
       after?: string,
     ) {
       const filter: Filter<WebhookDoc> = { account_id: event.account_id, event_types: event.type };
-      if (after) filter._id = { $gt: after };
+      if (after || event.source_webhook_id) {
+        filter._id = { ...(after ? { $gt: after } : {}), ...(event.source_webhook_id ? { $ne: event.source_webhook_id } : {}) };
+      }
       if (!accountLevel) {
         const scopes: Filter<WebhookDoc>[] = [];
         if (event.inbox_id) scopes.push({ $or: [{ inbox_ids: { $size: 0 } }, { inbox_ids: event.inbox_id }] });
@@ -144,13 +153,37 @@ export function createWebhooksRepo(c: Collections) {
       return c.webhooks.find(filter, { projection: { secrets: 0 } }).sort({ _id: 1 });
     },
 
-    /** Keeps the webhook's delivery statistics current after an attempt. */
-    async recordOutcome(webhookId: string, success: boolean, error: string | null, at: Date): Promise<void> {
-      await c.webhooks.updateOne(
+    /**
+     * Keeps the webhook's delivery statistics current after an attempt, in one update whose `seq`
+     * orders it among concurrent ones. Null when the webhook no longer exists. Exact on MongoDB;
+     * FerretDB 1.x reads and rewrites the document, so of two attempts finishing at the same instant
+     * one write can be lost (a count off by one; their reports then share a seq and one is ignored).
+     */
+    async recordOutcome(webhookId: string, success: boolean, error: string | null, at: Date): Promise<RecordedOutcome | null> {
+      const before = await c.webhooks.findOneAndUpdate(
         { _id: webhookId },
         success
-          ? { $set: { last_delivered_at: at, failure_count: 0 } }
-          : { $set: { last_failure_at: at, last_error: error }, $inc: { failure_count: 1 } },
+          ? { $set: { last_delivered_at: at, failure_count: 0 }, $inc: { health_seq: 1 } }
+          : { $set: { last_failure_at: at, last_error: error }, $inc: { failure_count: 1, health_seq: 1 } },
+        { returnDocument: 'before' },
+      );
+      if (!before) return null;
+      return {
+        seq: (before.health_seq ?? 0) + 1,
+        previousFailureCount: before.failure_count,
+        failureCount: success ? 0 : before.failure_count + 1,
+      };
+    },
+
+    /**
+     * The webhook's health fields as the health workflow set them (what the API shows); bumps
+     * `health_seq`, so that reports of attempts made before are recognised as stale.
+     */
+    setHealth(webhookId: string, set: Partial<WebhookDoc>, now = new Date()) {
+      return c.webhooks.findOneAndUpdate(
+        { _id: webhookId },
+        { $set: { ...set, updated_at: now }, $inc: { health_seq: 1 } },
+        { returnDocument: 'after' },
       );
     },
 

@@ -1,0 +1,83 @@
+// The delivery side of a webhook's health: parking instead of sending while the webhook is held, and
+// reporting the outcomes that matter (failures, the first success after failures) to its health
+// workflow. A healthy webhook's successes report nothing: the health workflow stays off the hot path.
+import { log } from '@temporalio/activity';
+import type { AttemptClass } from '../src/domain/classify-response.js';
+import type { AttemptOutcome } from '../src/domain/delivery.js';
+import { type HealthReport, holdsDelivery } from '../src/domain/health.js';
+import type { WebhookDoc } from '../src/store/documents.js';
+import type { Store } from '../src/store/index.js';
+
+export interface DeliveryHealthDeps {
+  /** Signals the webhook's health workflow, starting it if it is not running (signal-with-start). */
+  report(webhook: Pick<WebhookDoc, '_id' | 'account_id'>, report: HealthReport): Promise<void>;
+  /** HERALD_UNHEALTHY_AFTER, carried by failure reports so a changed setting applies at once. */
+  unhealthyAfter: number;
+  /** How long a delivery stays parked before it is given up (HERALD_RETENTION_DAYS). */
+  parkMaxMs: number;
+}
+
+/** The webhook's hold state: its health document once the health workflow wrote one, else its own status. */
+async function holdState(store: Store, webhook: WebhookDoc): Promise<{ status: WebhookDoc['status']; resuming?: boolean }> {
+  return (await store.webhookHealth.get(webhook._id)) ?? webhook;
+}
+
+/**
+ * Parks the delivery when its webhook holds deliveries; null when it may be sent. After parking, the
+ * hold is read again: a release that finished in between cannot have seen this delivery, so it is
+ * sent now instead (the release's last pass looks for parked deliveries only after clearing its flag).
+ */
+export async function parkIfHeld(
+  store: Store,
+  deps: DeliveryHealthDeps,
+  deliveryId: string,
+  webhook: WebhookDoc,
+  released: boolean,
+): Promise<AttemptOutcome | null> {
+  if (!holdsDelivery(await holdState(store, webhook), released)) return null;
+  await store.deliveries.setStatus(deliveryId, 'parked');
+  const now = await store.webhooks.byId(webhook._id);
+  if (!now) {
+    await store.deliveries.setStatus(deliveryId, 'cancelled');
+    return { result: 'cancelled' };
+  }
+  if (!holdsDelivery(await holdState(store, now), released)) return null;
+  return { result: 'parked', maxWaitMs: deps.parkMaxMs };
+}
+
+/** Records the attempt's outcome on the webhook and tells the health workflow when it matters. */
+export async function recordHealth(
+  store: Store,
+  deps: DeliveryHealthDeps,
+  webhook: WebhookDoc,
+  kind: AttemptClass,
+  error: string | null,
+  at: Date,
+): Promise<void> {
+  const recorded = await store.webhooks.recordOutcome(webhook._id, kind === 'success', error, at);
+  if (!recorded) return;
+  const { seq, failureCount } = recorded;
+  let report: HealthReport;
+  if (kind === 'success') {
+    if (recorded.previousFailureCount === 0) return;
+    report = { kind: 'recovered', seq, at: at.toISOString() };
+  } else if (kind === 'gone') {
+    report = { kind: 'gone', seq, failureCount, error, at: at.toISOString() };
+  } else {
+    report = { kind: 'failure', seq, failureCount, error, at: at.toISOString(), unhealthyAfter: deps.unhealthyAfter };
+  }
+  try {
+    await deps.report(webhook, report);
+  } catch (err) {
+    // Throwing would retry the attempt, i.e. POST again. A lost report costs little: the next one
+    // carries the webhook's current count, which is what the health workflow acts on.
+    log.warn('could not report to the health workflow', { webhookId: webhook._id, kind: report.kind, error: String(err) });
+  }
+}
+
+/** A parked delivery waited longer than the retention period: it is given up. */
+export function createExpireParkedDelivery(store: Store) {
+  return async function expireParkedDelivery({ deliveryId }: { deliveryId: string }): Promise<void> {
+    await store.deliveries.setStatus(deliveryId, 'failed');
+  };
+}

@@ -1,0 +1,171 @@
+// The health workflow's activities: write the webhook's status (its health document, which attempts
+// read, and the webhook document, which the API shows), emit webhook.unhealthy through the normal
+// publish path, and release or cancel parked deliveries.
+import { heartbeat } from '@temporalio/activity';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { EVENT_CATALOGUE } from '../src/domain/event-catalogue.js';
+import type { HealthState } from '../src/domain/health.js';
+import { derivedEventId } from '../src/domain/ids.js';
+import type { WebhookDoc, WebhookStatus } from '../src/store/documents.js';
+import type { Store } from '../src/store/index.js';
+import { type DispatchDeps, dispatchEvent } from '../src/temporal/dispatch.js';
+import { releaseUpdate } from '../workflows/messages.js';
+
+export interface WebhookHealthDeps {
+  store: Store;
+  client: Client;
+  dispatch: DispatchDeps;
+  unhealthyAfter: number;
+  /** Parked deliveries released per activity (each waits for its attempt's answer). */
+  releasePageSize?: number;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function createWebhookHealthActivities({ store, client, dispatch, unhealthyAfter, releasePageSize = 100 }: WebhookHealthDeps) {
+  /** Makes a parked delivery attempt now; its outcome, or null when its workflow is gone. */
+  async function release(delivery: { _id: string; workflow_id: string }) {
+    try {
+      return await client.workflow.getHandle(delivery.workflow_id).executeUpdate(releaseUpdate);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      // Terminated by an operator, or past Temporal's retention: nothing will ever resume it.
+      await store.deliveries.setStatus(delivery._id, 'cancelled');
+      return null;
+    }
+  }
+
+  async function emitUnhealthy(webhook: WebhookDoc, lastFailureAt: Date): Promise<void> {
+    const data = EVENT_CATALOGUE['webhook.unhealthy'].data.parse({
+      webhook: {
+        id: webhook._id,
+        url: webhook.url,
+        event_types: webhook.event_types,
+        status: 'unhealthy',
+        failure_count: webhook.failure_count,
+        last_error: webhook.last_error,
+        last_success_at: iso(webhook.last_delivered_at),
+        last_failure_at: iso(webhook.last_failure_at),
+      },
+    });
+    const { event } = await store.events.insert({
+      id: derivedEventId('webhook.unhealthy', webhook._id, lastFailureAt.toISOString()),
+      account_id: webhook.account_id,
+      type: 'webhook.unhealthy',
+      inbox_id: null,
+      pod_id: null,
+      data,
+      created_at: new Date(),
+      source_webhook_id: webhook._id,
+    });
+    if (!event.dispatched_at) await dispatchEvent(dispatch, event);
+  }
+
+  return {
+    /** The first run's state, from MongoDB (the webhook may predate its health workflow); null if deleted. */
+    async loadHealth({ webhookId }: { webhookId: string }): Promise<HealthState | null> {
+      const [webhook, hold] = await Promise.all([store.webhooks.byId(webhookId), store.webhookHealth.get(webhookId)]);
+      if (!webhook) return null;
+      return {
+        status: hold?.status ?? webhook.status,
+        failureCount: webhook.failure_count,
+        seq: webhook.health_seq ?? 0,
+        lastError: webhook.last_error,
+        lastFailureAt: iso(webhook.last_failure_at),
+        unhealthyAfter,
+        resuming: hold?.resuming ?? false,
+        run: 1,
+      };
+    },
+
+    /** Active again, count reset, new deliveries held until the parked ones are released. */
+    async enableWebhook({ webhookId }: { webhookId: string }): Promise<{ seq: number; parked: number } | null> {
+      const webhook = await store.webhooks.setHealth(webhookId, { status: 'active', enabled: true, failure_count: 0 });
+      if (!webhook) return null;
+      await store.webhookHealth.set(webhookId, { status: 'active', resuming: true });
+      return { seq: webhook.health_seq ?? 0, parked: await store.deliveries.countParked(webhookId) };
+    },
+
+    async disableWebhook({ webhookId }: { webhookId: string }): Promise<boolean> {
+      if (!(await store.webhooks.setHealth(webhookId, { status: 'disabled', enabled: false }))) return false;
+      await store.webhookHealth.set(webhookId, { status: 'disabled', resuming: false });
+      return true;
+    },
+
+    /**
+     * Marks the webhook unhealthy and tells the account's other webhooks subscribed to webhook.unhealthy.
+     * Idempotent: the event's id is derived from the failure that crossed the threshold, so a retry
+     * stores and dispatches it once. False when the webhook was deleted meanwhile.
+     */
+    async markUnhealthy(input: { webhookId: string; failureCount: number; lastError: string | null; lastFailureAt: string | null }) {
+      const lastFailureAt = input.lastFailureAt ? new Date(input.lastFailureAt) : new Date();
+      const webhook = await store.webhooks.setHealth(input.webhookId, {
+        status: 'unhealthy',
+        failure_count: input.failureCount,
+        last_error: input.lastError,
+        last_failure_at: lastFailureAt,
+      });
+      if (!webhook) return false;
+      await store.webhookHealth.set(input.webhookId, { status: 'unhealthy', resuming: false });
+      await emitUnhealthy(webhook, lastFailureAt);
+      return true;
+    },
+
+    /** New deliveries stop waiting behind the released ones. */
+    async finishRelease({ webhookId }: { webhookId: string }): Promise<void> {
+      await store.webhookHealth.set(webhookId, { status: 'active', resuming: false });
+    },
+
+    /**
+     * Writes the health workflow's status again: on a server without atomic updates, an attempt that
+     * was under way during a transition can have rewritten the webhook document with the old one.
+     */
+    async restoreStatus({ webhookId, status }: { webhookId: string; status: WebhookStatus }): Promise<void> {
+      await store.webhooks.setHealth(webhookId, { status, enabled: status !== 'disabled' });
+      await store.webhookHealth.set(webhookId, { status, resuming: false });
+    },
+
+    /**
+     * Releases up to a page of parked deliveries, oldest event first, each only after the previous one's
+     * attempt was answered: that is what keeps them in order at the receiver. Stops when a released
+     * delivery parks again (the webhook became unhealthy or disabled meanwhile).
+     */
+    async releaseParkedDeliveries({ webhookId }: { webhookId: string }): Promise<{ released: number; more: boolean; stopped: boolean }> {
+      const page = await store.deliveries.parked(webhookId, releasePageSize);
+      let released = 0;
+      // The receiver may take up to the delivery timeout to answer; keep the heartbeat going meanwhile.
+      const beat = setInterval(() => heartbeat(released), 5_000);
+      try {
+        for (const delivery of page) {
+          heartbeat(released);
+          const outcome = await release(delivery);
+          if (outcome?.result === 'parked') return { released, more: true, stopped: true };
+          released++;
+        }
+      } finally {
+        clearInterval(beat);
+      }
+      return { released, more: page.length === releasePageSize, stopped: false };
+    },
+
+    /**
+     * After a delete: wakes every parked delivery; its attempt finds the webhook gone and ends the
+     * delivery as cancelled (no request is made). Order does not matter here, so a few at a time.
+     */
+    async cancelParkedDeliveries({ webhookId }: { webhookId: string }): Promise<number> {
+      let cancelled = 0;
+      for (;;) {
+        const page = await store.deliveries.parked(webhookId, releasePageSize);
+        if (page.length === 0) break;
+        for (let i = 0; i < page.length; i += 10) {
+          const outcomes = await Promise.all(page.slice(i, i + 10).map((delivery) => release(delivery)));
+          // Parked again: the webhook still exists, so this was no delete; leave the rest alone.
+          if (outcomes.some((outcome) => outcome?.result === 'parked')) return cancelled;
+          cancelled += outcomes.length;
+        }
+      }
+      await store.webhookHealth.delete(webhookId);
+      return cancelled;
+    },
+  };
+}
