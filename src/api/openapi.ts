@@ -4,7 +4,7 @@
 import type { AnyRouter } from '@trpc/server';
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { RestError } from './rest.js';
+import { objectInput, RestError } from './rest.js';
 
 type Operation = {
   requestBody?: { content?: Record<string, { schema?: { type?: string; additionalProperties?: unknown } }> };
@@ -49,10 +49,11 @@ export function createOpenApiDocument(router: AnyRouter, publicUrl: string | und
  */
 function markStrictBodies(router: AnyRouter, document: OpenAPIObject): void {
   const procedures = router._def.procedures as Record<string, { _def: { inputs: unknown[]; meta?: OpenApiMeta } }>;
-  for (const { _def } of Object.values(procedures)) {
+  for (const [procedure, { _def }] of Object.entries(procedures)) {
     const route = _def.meta?.openapi;
-    const [input] = _def.inputs;
-    if (!route || !(input instanceof z.ZodObject) || !(input.def.catchall instanceof z.ZodNever)) continue;
+    if (!route) continue;
+    const input = objectInput(procedure, _def.inputs);
+    if (!(input?.def.catchall instanceof z.ZodNever)) continue;
     const operation = (document.paths?.[route.path] as Record<string, Operation> | undefined)?.[route.method.toLowerCase()];
     for (const media of Object.values(operation?.requestBody?.content ?? {})) {
       if (media.schema?.type === 'object') media.schema.additionalProperties = false;

@@ -71,7 +71,7 @@ function routesOf(router: AnyRouter): RestRoute[] {
  * an object a ZodObject in zod 4; a transform or preprocess wraps it in a pipe, looked through here. Any
  * other input cannot be spelled as a query string or a JSON object: refused at startup, not at request time.
  */
-function objectInput(procedure: string, inputs: unknown[]): z.ZodObject | undefined {
+export function objectInput(procedure: string, inputs: unknown[]): z.ZodObject | undefined {
   if (inputs.length === 0) return undefined;
   if (inputs.length > 1) throw new Error(`REST route of ${procedure}: chained .input() calls are not supported`);
   let schema = inputs[0];
