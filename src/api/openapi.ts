@@ -2,11 +2,14 @@
 // metadata and zod schemas that serve requests. Any procedure with `meta({ openapi })` (and an
 // `.output()` schema, which the generator needs) appears in it.
 import type { AnyRouter } from '@trpc/server';
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { RestError } from './rest.js';
+import { objectInput, RestError } from './rest.js';
 
-type Operation = { responses?: Record<string, { content?: Record<string, { schema?: unknown }>; description?: string }> };
+type Operation = {
+  requestBody?: { content?: Record<string, { schema?: { type?: string; additionalProperties?: unknown } }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }>; description?: string }>;
+};
 
 export function createOpenApiDocument(router: AnyRouter, publicUrl: string | undefined): OpenAPIObject {
   const document = generateOpenApiDocument(router, {
@@ -25,6 +28,7 @@ export function createOpenApiDocument(router: AnyRouter, publicUrl: string | und
   for (const name of Object.keys(schemas)) if (name.startsWith('error.')) delete schemas[name];
   schemas.Error = errorSchema;
   document.components = { ...document.components, schemas: schemas as never };
+  markStrictBodies(router, document);
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const operation of Object.values(item as Record<string, Operation>)) {
       const responses = operation.responses ?? {};
@@ -36,4 +40,23 @@ export function createOpenApiDocument(router: AnyRouter, publicUrl: string | und
     }
   }
   return document;
+}
+
+/**
+ * Strict inputs reject unknown fields, and the document says so (`additionalProperties: false`). The
+ * generator loses that for a body whose schema has a refinement (it rebuilds the object without the
+ * path parameters), so it is restored here from the procedure's own input schema.
+ */
+function markStrictBodies(router: AnyRouter, document: OpenAPIObject): void {
+  const procedures = router._def.procedures as Record<string, { _def: { inputs: unknown[]; meta?: OpenApiMeta } }>;
+  for (const [procedure, { _def }] of Object.entries(procedures)) {
+    const route = _def.meta?.openapi;
+    if (!route) continue;
+    const input = objectInput(procedure, _def.inputs);
+    if (!(input?.def.catchall instanceof z.ZodNever)) continue;
+    const operation = (document.paths?.[route.path] as Record<string, Operation> | undefined)?.[route.method.toLowerCase()];
+    for (const media of Object.values(operation?.requestBody?.content ?? {})) {
+      if (media.schema?.type === 'object') media.schema.additionalProperties = false;
+    }
+  }
 }

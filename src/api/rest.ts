@@ -55,16 +55,31 @@ function routesOf(router: AnyRouter): RestRoute[] {
       params.push(name);
       return '([^/]+)';
     });
-    const [input] = value._def.inputs;
     routes.push({
       method: openapi.method,
       pattern: new RegExp(`^${source}/?$`),
       params,
       procedure,
-      input: input instanceof z.ZodObject ? input : undefined,
+      input: objectInput(procedure, value._def.inputs),
     });
   }
   return routes;
+}
+
+/**
+ * The object schema whose shape tells how to read query strings and path parameters. Refinements keep
+ * an object a ZodObject in zod 4; a transform or preprocess wraps it in a pipe, looked through here. Any
+ * other input cannot be spelled as a query string or a JSON object: refused at startup, not at request time.
+ */
+export function objectInput(procedure: string, inputs: unknown[]): z.ZodObject | undefined {
+  if (inputs.length === 0) return undefined;
+  if (inputs.length > 1) throw new Error(`REST route of ${procedure}: chained .input() calls are not supported`);
+  let schema = inputs[0];
+  while (schema instanceof z.ZodPipe || schema instanceof z.ZodOptional) {
+    schema = schema instanceof z.ZodPipe ? (schema.in instanceof z.ZodTransform ? schema.out : schema.in) : schema.unwrap();
+  }
+  if (schema instanceof z.ZodObject) return schema;
+  throw new Error(`REST route of ${procedure}: its input must be an object schema`);
 }
 
 /** Query strings are text: turn what the schema wants as numbers and booleans into them, exactly. */

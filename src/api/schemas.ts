@@ -121,6 +121,8 @@ export const DELIVERY_STATUSES = [
   'cancelled',
 ] as const satisfies readonly DeliveryStatus[];
 
+export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+
 export const DeliveryIdInput = z.strictObject({ delivery_id: z.string().min(1).max(64) });
 
 export const ListDeliveriesInput = z
@@ -128,7 +130,7 @@ export const ListDeliveriesInput = z
     ...listFields,
     webhook_id: webhookId.optional(),
     event_id: eventId.optional(),
-    status: z.enum(DELIVERY_STATUSES).optional(),
+    status: DeliveryStatusSchema.optional(),
   })
   .refine(ordered, orderedMessage);
 

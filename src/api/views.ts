@@ -3,8 +3,8 @@
 // schema keeps the two in step at compile time.
 import { z } from 'zod';
 import { EventTypeSchema } from '../domain/event-catalogue.js';
-import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
-import { WebhookStatusSchema } from './schemas.js';
+import type { AccountDoc, ApiKeyDoc, AttemptDoc, DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
+import { DeliveryStatusSchema, WebhookStatusSchema } from './schemas.js';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 const Timestamp = z.iso.datetime();
@@ -94,9 +94,60 @@ export function eventView(e: EventDoc): z.infer<typeof EventView> {
   };
 }
 
+/** Where the list stops; pass it back as `page_token` for the next page. */
+const NextPageToken = z.string().nullable().describe('Pass as page_token for the next page; null on the last page.');
+
+/** Events newest first (or oldest first with `ascending`), a page at a time. */
+export const EventPageView = z.object({ limit: z.number().int(), next_page_token: NextPageToken, events: z.array(EventView) });
+
+export const AttemptView = z.object({
+  attempt: z.number().int().describe('1 for the first attempt; numbers continue across replays.'),
+  started_at: Timestamp,
+  duration_ms: z.number().int(),
+  status_code: z.number().int().nullable().describe('null when no HTTP answer came (timeout, network error, refused address).'),
+  response_body: z.string().nullable().describe('The first 16 KiB of the answer.'),
+  error: z.string().nullable(),
+  outcome: z.enum(['success', 'retry', 'gone']).describe('gone: the endpoint answered 410; nothing more is sent.'),
+});
+
+function attemptView(a: AttemptDoc): z.infer<typeof AttemptView> {
+  return {
+    attempt: a.attempt,
+    started_at: a.started_at.toISOString(),
+    duration_ms: a.duration_ms,
+    status_code: a.status_code,
+    response_body: a.response_body,
+    error: a.error,
+    outcome: a.outcome,
+  };
+}
+
+function attemptSummary(a: AttemptDoc) {
+  const { response_body: _body, ...summary } = attemptView(a);
+  return summary;
+}
+
+const deliveryFields = {
+  id: z.string(),
+  account_id: z.string(),
+  webhook_id: z.string(),
+  event_id: z.string(),
+  event_type: EventTypeSchema,
+  status: DeliveryStatusSchema,
+  next_attempt_at: Timestamp.nullable().describe('When the next attempt is due, while retrying.'),
+  workflow_id: z.string().describe('The delivery workflow’s id in Temporal.'),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+};
+
 /** A delivery in a list: its attempts summarised (response bodies can be 16 KiB each). */
-export function deliverySummaryView(d: DeliveryDoc) {
-  const last = d.attempts.at(-1);
+export const DeliverySummaryView = z.object({
+  ...deliveryFields,
+  attempt_count: z.number().int(),
+  last_attempt: AttemptView.omit({ response_body: true }).nullable(),
+});
+
+function deliveryFieldsView(d: DeliveryDoc) {
   return {
     id: d._id,
     account_id: d.account_id,
@@ -104,23 +155,24 @@ export function deliverySummaryView(d: DeliveryDoc) {
     event_id: d.event_id,
     event_type: d.event_type,
     status: d.status,
-    attempt_count: d.attempts.length,
-    last_attempt: last
-      ? {
-          attempt: last.attempt,
-          started_at: iso(last.started_at),
-          duration_ms: last.duration_ms,
-          status_code: last.status_code,
-          error: last.error,
-          outcome: last.outcome,
-        }
-      : null,
     next_attempt_at: iso(d.next_attempt_at),
     workflow_id: d.workflow_id,
-    created_at: iso(d.created_at),
-    updated_at: iso(d.updated_at),
+    created_at: d.created_at.toISOString(),
+    updated_at: d.updated_at.toISOString(),
   };
 }
+
+export function deliverySummaryView(d: DeliveryDoc): z.infer<typeof DeliverySummaryView> {
+  const last = d.attempts.at(-1);
+  return { ...deliveryFieldsView(d), attempt_count: d.attempts.length, last_attempt: last ? attemptSummary(last) : null };
+}
+
+/** Deliveries newest first (or oldest first with `ascending`), a page at a time. */
+export const DeliveryPageView = z.object({
+  limit: z.number().int(),
+  next_page_token: NextPageToken,
+  deliveries: z.array(DeliverySummaryView),
+});
 
 /** The outcome of `webhooks.test`: one signed POST, made while the caller waits. */
 export const TestDeliveryView = z.object({
@@ -140,12 +192,18 @@ export interface TemporalLink {
 }
 
 /** One delivery with every attempt, its workflow's current run and a link to it in the Temporal UI. */
-export function deliveryView(d: DeliveryDoc, temporal: TemporalLink) {
-  const { attempt_count: _count, last_attempt: _last, ...summary } = deliverySummaryView(d);
+export const DeliveryView = z.object({
+  ...deliveryFields,
+  attempts: z.array(AttemptView),
+  run_id: z.string().nullable().describe('The workflow’s current run; null when Temporal no longer keeps it.'),
+  temporal_ui_url: z.string().nullable().describe('The run in the Temporal UI (HERALD_TEMPORAL_UI_URL); null when not configured.'),
+});
+
+export function deliveryView(d: DeliveryDoc, temporal: TemporalLink): z.infer<typeof DeliveryView> {
   const workflowPath = `${temporal.uiUrl}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`;
   return {
-    ...summary,
-    attempts: d.attempts.map((a) => ({ ...a, started_at: iso(a.started_at) })),
+    ...deliveryFieldsView(d),
+    attempts: d.attempts.map(attemptView),
     run_id: temporal.runId,
     temporal_ui_url: temporal.uiUrl
       ? temporal.runId
@@ -154,3 +212,27 @@ export function deliveryView(d: DeliveryDoc, temporal: TemporalLink) {
       : null,
   };
 }
+
+/** The answer of `deliveries.replay`. */
+export const ReplayView = z.object({
+  id: z.string().describe('The delivery.'),
+  workflow_id: z.string(),
+  run_id: z.string().describe('The new run, which starts the retry schedule again.'),
+  status: z.literal('pending'),
+});
+
+/** The answer of `deliveries.recover`: the work runs on in a workflow. */
+export const RecoveryView = z.object({
+  recovery_id: z.string().describe('Pass to recover_status (GET /v1/recoveries/{recovery_id}) for progress.'),
+  webhook_id: z.string(),
+  since: Timestamp,
+  until: Timestamp.describe('Exclusive; the time of the request when not given.'),
+  total: z.number().int().describe('Failed deliveries in the window, at most HERALD_RECOVER_MAX.'),
+});
+
+/** The progress of a recovery. */
+export const RecoveryStatusView = RecoveryView.extend({
+  done: z.number().int().describe('Replayed: their workflows deliver again.'),
+  failed: z.number().int().describe('Could not be replayed (the event or webhook is gone).'),
+  finished: z.boolean(),
+});

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExampleReceiver } from '../../examples/receiver.js';
 import { appRouter } from '../../src/api/router.js';
 import { EVENT_TYPES } from '../../src/domain/event-catalogue.js';
+import { deliveryId as deliveryFor } from '../../src/domain/ids.js';
 import { type Face, ok, restFace, trpcFace } from '../support/faces.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
@@ -28,7 +29,23 @@ const hook = () => ({ url: `${receiver.url}/hook`, event_types: ['message.sent' 
 /** For inputs built before the receiver exists; nothing is ever sent there. */
 const HOOK = { url: 'http://127.0.0.1:9/hook', event_types: ['message.sent' as const] };
 const WEBHOOK_ID = 'wh_00000000000000000000000000';
+const DELIVERY_ID = 'dlv_00000000000000000000000000';
+const RECOVERY_ID = 'rcv_00000000000000000000000000';
+const SINCE = '2030-01-02T00:00:00Z';
+const BEFORE_SINCE = '2030-01-01T00:00:00Z';
 const message = { id: 'm1', from: 'a@example.com', to: ['b@example.com'] };
+
+type Schema = { properties?: Record<string, unknown>; additionalProperties?: unknown };
+type Operation = {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema?: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+};
+
+/** Every procedure of the router, with its REST route when it has one. */
+const PROCEDURES = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: OpenApiMeta } }>).map(
+  ([name, p]) => ({ name, openapi: p._def.meta?.openapi }),
+);
 
 describe('the OpenAPI document', () => {
   it('is served without a key and lists every route of the issue', async () => {
@@ -54,6 +71,13 @@ describe('the OpenAPI document', () => {
         'DELETE /v1/api-keys/{api_key_id}',
         'POST /v1/accounts',
         'POST /v1/events',
+        'GET /v1/events',
+        'GET /v1/events/{event_id}',
+        'GET /v1/deliveries',
+        'GET /v1/deliveries/{delivery_id}',
+        'POST /v1/deliveries/{delivery_id}/replay',
+        'POST /v1/webhooks/{webhook_id}/recover',
+        'GET /v1/recoveries/{recovery_id}',
       ]),
     );
     // Generic: every procedure with OpenAPI metadata is in the document, whoever added it.
@@ -72,6 +96,25 @@ describe('the OpenAPI document', () => {
     expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     expect(create.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
     expect(create.responses['400']?.content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
+    // Every answer is documented by its view schema, and every body says unknown fields are refused
+    // (refined inputs such as deliveries.recover's included).
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+        const route = `${method.toUpperCase()} ${path}`;
+        const answer = operation.responses['200']?.content?.['application/json']?.schema;
+        expect({ route, properties: Object.keys(answer?.properties ?? {}).length > 0 }).toEqual({ route, properties: true });
+        const body = operation.requestBody?.content['application/json']?.schema;
+        if (body) expect({ route, additionalProperties: body.additionalProperties }).toEqual({ route, additionalProperties: false });
+      }
+    }
+    const delivery = document.paths['/v1/deliveries/{delivery_id}']?.get as Operation;
+    expect(Object.keys(delivery.responses['200']?.content?.['application/json']?.schema?.properties ?? {})).toEqual(
+      expect.arrayContaining(['attempts', 'run_id', 'temporal_ui_url', 'status', 'workflow_id']),
+    );
+    const list = document.paths['/v1/deliveries']?.get as Operation;
+    expect(list.parameters?.map((p) => `${p.in} ${p.name}`)).toEqual(
+      expect.arrayContaining(['query webhook_id', 'query event_id', 'query status', 'query since', 'query until', 'query page_token']),
+    );
   });
 });
 
@@ -134,6 +177,32 @@ const BAD_INPUTS: [string, string, Record<string, unknown>][] = [
   ['events.publish', 'data.message.from', { type: 'message.received', data: { message: { id: 'm1' } } }],
   ['events.publish', 'type', { type: 'webhook.test', data: {} }],
   ['events.publish', 'event_id', { type: 'message.received', data: { message }, event_id: 'has spaces' }],
+  ['events.get', 'event_id', { event_id: 'has spaces' }],
+  ['events.list', 'type', { type: 'message.nope' }],
+  ['events.list', 'limit', { limit: 101 }],
+  ['events.list', 'ascending', { ascending: 'maybe' }],
+  ['events.list', 'since', { since: 'yesterday' }],
+  ['events.list', 'until', { since: SINCE, until: BEFORE_SINCE }],
+  ['events.list', 'page_token', { page_token: 'not-a-token' }],
+  ['events.list', 'sort', { sort: 'type' }],
+  ['deliveries.list', 'limit', { limit: 0 }],
+  ['deliveries.list', 'limit', { limit: 'many' }],
+  ['deliveries.list', 'ascending', { ascending: 'maybe' }],
+  ['deliveries.list', 'status', { status: 'lost' }],
+  ['deliveries.list', 'status', { status: 'FAILED' }],
+  ['deliveries.list', 'since', { since: '2030-13-01T00:00:00Z' }],
+  ['deliveries.list', 'until', { since: SINCE, until: BEFORE_SINCE }],
+  ['deliveries.list', 'event_id', { event_id: 'has spaces' }],
+  ['deliveries.list', 'webhook_id', { webhook_id: 'x'.repeat(65) }],
+  ['deliveries.list', 'page_token', { page_token: 'not-a-token' }],
+  ['deliveries.list', 'sort', { sort: 'status' }],
+  ['deliveries.get', 'delivery_id', { delivery_id: 'x'.repeat(65) }],
+  ['deliveries.replay', 'delivery_id', { delivery_id: 'x'.repeat(65) }],
+  ['deliveries.recover', 'since', { webhook_id: WEBHOOK_ID }],
+  ['deliveries.recover', 'since', { webhook_id: WEBHOOK_ID, since: 'yesterday' }],
+  ['deliveries.recover', 'until', { webhook_id: WEBHOOK_ID, since: SINCE, until: BEFORE_SINCE }],
+  ['deliveries.recover', 'status', { webhook_id: WEBHOOK_ID, since: SINCE, status: 'failed' }],
+  ['deliveries.recover_status', 'recovery_id', { recovery_id: 'rcv_x' }],
 ];
 
 describe.each(['tRPC', 'REST'])('bad input through %s', (name) => {
@@ -269,23 +338,34 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
   });
 
   it('refuses every account route without a valid key (401)', async () => {
-    const routes: [string, Record<string, unknown> | undefined][] = [
-      ['webhooks.create', HOOK],
-      ['webhooks.list', {}],
-      ['webhooks.get', { webhook_id: WEBHOOK_ID }],
-      ['webhooks.update', { webhook_id: WEBHOOK_ID, name: 'x' }],
-      ['webhooks.enable', { webhook_id: WEBHOOK_ID }],
-      ['webhooks.disable', { webhook_id: WEBHOOK_ID }],
-      ['webhooks.delete', { webhook_id: WEBHOOK_ID }],
-      ['webhooks.rotate_secret', { webhook_id: WEBHOOK_ID }],
-      ['webhooks.test', { webhook_id: WEBHOOK_ID }],
-      ['api_keys.create', { name: 'x' }],
-      ['api_keys.list', undefined],
-      ['api_keys.revoke', { api_key_id: 'key_x' }],
-      ['events.publish', { type: 'message.received', data: { message } }],
-      ['accounts.create', { name: 'x' }],
-    ];
-    for (const [procedure, input] of routes) {
+    // A valid input for every procedure: the key is checked first, so nothing here needs to exist.
+    const inputs: Record<string, Record<string, unknown> | undefined> = {
+      'webhooks.create': HOOK,
+      'webhooks.list': {},
+      'webhooks.get': { webhook_id: WEBHOOK_ID },
+      'webhooks.update': { webhook_id: WEBHOOK_ID, name: 'x' },
+      'webhooks.enable': { webhook_id: WEBHOOK_ID },
+      'webhooks.disable': { webhook_id: WEBHOOK_ID },
+      'webhooks.delete': { webhook_id: WEBHOOK_ID },
+      'webhooks.rotate_secret': { webhook_id: WEBHOOK_ID },
+      'webhooks.test': { webhook_id: WEBHOOK_ID },
+      'api_keys.create': { name: 'x' },
+      'api_keys.list': undefined,
+      'api_keys.revoke': { api_key_id: 'key_x' },
+      'events.publish': { type: 'message.received', data: { message } },
+      'events.get': { event_id: 'evt_x' },
+      'events.list': { limit: 1 },
+      'deliveries.list': { status: 'failed' },
+      'deliveries.get': { delivery_id: DELIVERY_ID },
+      'deliveries.replay': { delivery_id: DELIVERY_ID },
+      'deliveries.recover': { webhook_id: WEBHOOK_ID, since: SINCE },
+      'deliveries.recover_status': { recovery_id: RECOVERY_ID },
+      'accounts.create': { name: 'x' },
+    };
+    // Every procedure that needs a key is in the table, whoever added it.
+    const protectedProcedures = PROCEDURES.filter((p) => p.openapi?.protect !== false).map((p) => p.name);
+    expect(Object.keys(inputs).sort()).toEqual(protectedProcedures.sort());
+    for (const [procedure, input] of Object.entries(inputs)) {
       for (const key of [undefined, 'hk_not_a_key']) {
         const result = await face().call(key, procedure, input);
         expect({ procedure, key, status: result.status }).toEqual({ procedure, key, status: 401 });
@@ -303,11 +383,22 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
     expect(await face().call(created.api_key, 'accounts.create', { name: 'x' })).toMatchObject({ ok: false, status: 401 });
   });
 
-  it("answers 404 for another account's webhook and key on every route, and changes nothing", async () => {
+  it("answers 404 for another account's objects on every route, and changes nothing", async () => {
     const owner = await herald.newAccount('owner');
     const other = await herald.newAccount('other');
     const webhook = ok(await face().call(owner.apiKey, 'webhooks.create', hook()));
     const ownerKey = ok(await face().call(owner.apiKey, 'api_keys.create', { name: 'second' }));
+    const event = ok(await face().call(owner.apiKey, 'events.publish', { type: 'message.sent', data: { message } }));
+    const deliveryId = deliveryFor(webhook.id, event.id);
+    await expect
+      .poll(async () => ok(await face().call(owner.apiKey, 'deliveries.get', { delivery_id: deliveryId })).status)
+      .toBe('succeeded');
+    // The webhook records the success after the delivery does.
+    await expect
+      .poll(async () => ok(await face().call(owner.apiKey, 'webhooks.get', { webhook_id: webhook.id })).last_delivered_at)
+      .not.toBeNull();
+    const delivered = ok(await face().call(owner.apiKey, 'webhooks.get', { webhook_id: webhook.id }));
+    const recovery = ok(await face().call(owner.apiKey, 'deliveries.recover', { webhook_id: webhook.id, since: event.created_at }));
     const routes: [string, Record<string, unknown>][] = [
       ['webhooks.get', { webhook_id: webhook.id }],
       ['webhooks.update', { webhook_id: webhook.id, name: 'stolen', url: `${receiver.url}/stolen` }],
@@ -315,20 +406,35 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       ['webhooks.disable', { webhook_id: webhook.id }],
       ['webhooks.rotate_secret', { webhook_id: webhook.id }],
       ['webhooks.test', { webhook_id: webhook.id }],
+      ['deliveries.recover', { webhook_id: webhook.id, since: event.created_at }],
       ['webhooks.delete', { webhook_id: webhook.id }],
       ['api_keys.revoke', { api_key_id: ownerKey.id }],
+      ['events.get', { event_id: event.id }],
+      ['deliveries.get', { delivery_id: deliveryId }],
+      ['deliveries.replay', { delivery_id: deliveryId }],
+      ['deliveries.recover_status', { recovery_id: recovery.recovery_id }],
     ];
+    // Every route that names an object in its path is in the table, whoever added it.
+    const withObject = PROCEDURES.filter((p) => p.openapi?.path.includes('{')).map((p) => p.name);
+    expect(routes.map(([procedure]) => procedure).sort()).toEqual(withObject.sort());
     const before = receiver.requests.length;
     for (const [procedure, input] of routes) {
       const result = await face().call(other.apiKey, procedure, input);
       expect({ procedure, status: result.status }).toEqual({ procedure, status: 404 });
     }
+    // The lists show the other account nothing, even filtered by the owner's ids.
     expect(ok(await face().call(other.apiKey, 'webhooks.list', {})).count).toBe(0);
     expect(ok(await face().call(other.apiKey, 'api_keys.list')).count).toBe(1);
+    expect(ok(await face().call(other.apiKey, 'events.list', {})).events).toEqual([]);
+    expect(ok(await face().call(other.apiKey, 'deliveries.list', { webhook_id: webhook.id })).deliveries).toEqual([]);
+    expect(ok(await face().call(other.apiKey, 'deliveries.list', { event_id: event.id })).deliveries).toEqual([]);
     // Nothing changed for the owner, and no request reached the owner's URL.
-    const { secret: _secret, ...unchanged } = webhook;
-    expect(ok(await face().call(owner.apiKey, 'webhooks.get', { webhook_id: webhook.id }))).toEqual(unchanged);
+    expect(ok(await face().call(owner.apiKey, 'webhooks.get', { webhook_id: webhook.id }))).toEqual(delivered);
     expect(ok(await face().call(ownerKey.api_key, 'api_keys.list')).count).toBe(2);
+    expect(ok(await face().call(owner.apiKey, 'deliveries.get', { delivery_id: deliveryId }))).toMatchObject({
+      status: 'succeeded',
+      attempts: [{ attempt: 1, status_code: 200 }],
+    });
     expect(receiver.requests.length).toBe(before);
   });
 });

@@ -4,10 +4,13 @@ import { EVENT_CATALOGUE } from '../../domain/event-catalogue.js';
 import { newId } from '../../domain/ids.js';
 import { dispatchEvent } from '../../temporal/dispatch.js';
 import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
+import { routesTagged } from '../route-meta.js';
 import { EventIdInput, ListEventsInput, PublishEventInput } from '../schemas.js';
 import { accountProcedure, notFound, router } from '../trpc.js';
 import { fieldError } from '../url-check.js';
-import { EventView, eventView } from '../views.js';
+import { EventPageView, EventView, eventView } from '../views.js';
+
+const route = routesTagged('events');
 
 export const eventsRouter = router({
   /**
@@ -15,7 +18,7 @@ export const eventsRouter = router({
    * acknowledged event is never lost. Publishing the same `event_id` again returns the first event.
    */
   publish: accountProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/events', summary: 'Publish an event', tags: ['events'] } })
+    .meta(route('POST', '/v1/events', 'Publish an event'))
     .input(PublishEventInput)
     .output(EventView)
     .mutation(async ({ ctx, input }) => {
@@ -47,24 +50,32 @@ export const eventsRouter = router({
       return eventView(event);
     }),
 
-  get: accountProcedure.input(EventIdInput).query(async ({ ctx, input }) => {
-    const event = await ctx.deps.store.events.get(ctx.accountId, input.event_id);
-    if (!event) throw notFound('event');
-    return eventView(event);
-  }),
+  get: accountProcedure
+    .meta(route('GET', '/v1/events/{event_id}', 'Get an event'))
+    .input(EventIdInput)
+    .output(EventView)
+    .query(async ({ ctx, input }) => {
+      const event = await ctx.deps.store.events.get(ctx.accountId, input.event_id);
+      if (!event) throw notFound('event');
+      return eventView(event);
+    }),
 
-  list: accountProcedure.input(ListEventsInput).query(async ({ ctx, input }) => {
-    const { events, next } = await ctx.deps.store.events.list(ctx.accountId, {
-      limit: input.limit,
-      after: decodeTimeToken(input.page_token),
-      ascending: input.ascending,
-      type: input.type,
-      inbox_id: input.inbox_id,
-      since: input.since ? new Date(input.since) : undefined,
-      until: input.until ? new Date(input.until) : undefined,
-    });
-    return { limit: input.limit, next_page_token: encodeTimeToken(next), events: events.map(eventView) };
-  }),
+  list: accountProcedure
+    .meta(route('GET', '/v1/events', 'List events', { description: 'Newest first unless `ascending`; filters combine.' }))
+    .input(ListEventsInput)
+    .output(EventPageView)
+    .query(async ({ ctx, input }) => {
+      const { events, next } = await ctx.deps.store.events.list(ctx.accountId, {
+        limit: input.limit,
+        after: decodeTimeToken(input.page_token),
+        ascending: input.ascending,
+        type: input.type,
+        inbox_id: input.inbox_id,
+        since: input.since ? new Date(input.since) : undefined,
+        until: input.until ? new Date(input.until) : undefined,
+      });
+      return { limit: input.limit, next_page_token: encodeTimeToken(next), events: events.map(eventView) };
+    }),
 });
 
 /** Issues of `data`'s schema, with paths relative to the whole input. */

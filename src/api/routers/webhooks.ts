@@ -1,9 +1,9 @@
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
 import type { Config } from '../../config/env.js';
 import { idPattern } from '../../domain/ids.js';
 import { withIdempotency } from '../idempotency.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
+import { routesTagged } from '../route-meta.js';
 import {
   CreateWebhookInput,
   IdempotencyHeaders,
@@ -22,10 +22,7 @@ import { planWebhookUpdate } from '../webhook-update.js';
 const MAX_OLD_SECRETS = 10;
 const UPDATE_TRIES = 5;
 
-type Route = NonNullable<OpenApiMeta['openapi']>;
-const route = (method: Route['method'], path: Route['path'], summary: string, extra: Partial<Route> = {}): OpenApiMeta => ({
-  openapi: { method, path, summary, tags: ['webhooks'], ...extra },
-});
+const route = routesTagged('webhooks');
 
 const urlPolicy = (config: Config) => ({
   allowPrivate: config.delivery.allowPrivateUrls,
