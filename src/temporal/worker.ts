@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../../activities/index.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+// Run from source (tsx) this file is .ts; built (`npm run build`, dist/) it is .js: bundle the same kind.
+const extension = import.meta.url.endsWith('.js') ? 'js' : 'ts';
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index.${extension}`, import.meta.url));
 
 export interface WorkerOptions {
   connection: NativeConnection;

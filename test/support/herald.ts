@@ -35,7 +35,8 @@ export async function startTestHerald(env: Record<string, string> = {}): Promise
   const herald = await startHerald({
     config,
     temporalAddress: inject('temporalAddress'),
-    mongodbUri: inject('mongodbUri'),
+    // A test that needs its own MongoDB-protocol server (to stop it) passes MONGODB_URI.
+    mongodbUri: config.mongodb.uri ?? inject('mongodbUri'),
     adminApiKey: adminKey,
     log: createLogger(config.logLevel),
     workflowBundle: { codePath: inject('workflowBundlePath') },
@@ -57,8 +58,11 @@ export async function startTestHerald(env: Record<string, string> = {}): Promise
       await Promise.allSettled(
         [reconcilerScheduleId(taskQueue), retentionScheduleId(taskQueue)].map((id) => herald.deps.temporal.schedule.getHandle(id).delete()),
       );
-      await herald.deps.store.dropDatabase();
-      await herald.stop();
+      try {
+        await herald.deps.store.dropDatabase();
+      } finally {
+        await herald.stop();
+      }
     },
   };
 }
