@@ -3,9 +3,12 @@
 // the filter again. Attempts are recorded (through the attempt activity's own function) as fast as the
 // server takes them while the secret is rotated, the webhook edited and its status changed; every
 // rotation's secret must still sign (checked by a real receiver) and every edit must still be there.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TRPCClientError } from '@trpc/client';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { recordHealth } from '../../activities/delivery-health.js';
 import { verifyWebhook } from '../../src/client/index.js';
+import type { WriteClaimDoc } from '../../src/store/documents.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
 
@@ -123,4 +126,42 @@ it('keeps every one of many concurrent rotations, edits and status changes while
     hook.id,
     rotations.map((r) => r.secret as string),
   );
+});
+
+it('waits for the writer that claimed the webhook, and takes over from one that died holding its claim', async () => {
+  const { client } = await herald.newAccount();
+  const hook = await client.webhooks.create.mutate({ url: `${receiver.url}/c`, event_types: ['message.received'] });
+  const mongo = await MongoClient.connect(inject('mongodbUri'));
+  try {
+    const claims = mongo.db(herald.deps.config.mongodb.database).collection<WriteClaimDoc>('write_claims');
+    const version = async () => Date.parse((await client.webhooks.get.query({ webhook_id: hook.id })).updated_at);
+    const claimNow = async (expiresInMs: number) => {
+      const claim = { _id: `webhooks/${hook.id}/${await version()}/0`, doc_id: hook.id, expires_at: new Date(Date.now() + expiresInMs) };
+      await claims.insertOne(claim);
+      return claim;
+    };
+
+    // Another writer holds the current version and finishes: the edit goes through after it.
+    const held = await claimNow(60_000);
+    const edit = client.webhooks.update.mutate({ webhook_id: hook.id, name: 'after the other writer' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await claims.deleteOne({ _id: held._id });
+    expect(await edit).toMatchObject({ name: 'after the other writer' });
+
+    // A writer that never finishes: the caller is told to try again, nothing is written.
+    const stuck = await claimNow(60_000);
+    const refused = await client.webhooks.rotate_secret.mutate({ webhook_id: hook.id }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(TRPCClientError);
+    expect((refused as TRPCClientError<never>).data).toMatchObject({ code: 'CONFLICT', reason: 'concurrent_update' });
+    await claims.deleteOne({ _id: stuck._id });
+
+    // A writer that died holding its claim: once the claim's lease is over, the next writer takes over.
+    await claimNow(-1);
+    expect(await client.webhooks.update.mutate({ webhook_id: hook.id, name: 'taken over' })).toMatchObject({ name: 'taken over' });
+    // Claims go with their writes; the dead writer's goes with the webhook.
+    await client.webhooks.delete.mutate({ webhook_id: hook.id });
+    expect(await claims.countDocuments({ doc_id: hook.id })).toBe(0);
+  } finally {
+    await mongo.close();
+  }
 });
