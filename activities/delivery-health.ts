@@ -17,11 +17,6 @@ export interface DeliveryHealthDeps {
   parkMaxMs: number;
 }
 
-/** The webhook's hold state: its health document once the health workflow wrote one, else its own status. */
-async function holdState(store: Store, webhook: WebhookDoc): Promise<{ status: WebhookDoc['status']; resuming?: boolean }> {
-  return (await store.webhookHealth.get(webhook._id)) ?? webhook;
-}
-
 /**
  * Parks the delivery when its webhook holds deliveries; null when it may be sent. After parking, the
  * hold is read again: a release that finished in between cannot have seen this delivery, so it is
@@ -34,27 +29,30 @@ export async function parkIfHeld(
   webhook: WebhookDoc,
   released: boolean,
 ): Promise<AttemptOutcome | null> {
-  if (!holdsDelivery(await holdState(store, webhook), released)) return null;
+  if (!holdsDelivery(webhook, released)) return null;
   await store.deliveries.setStatus(deliveryId, 'parked');
   const now = await store.webhooks.byId(webhook._id);
   if (!now) {
     await store.deliveries.setStatus(deliveryId, 'cancelled');
     return { result: 'cancelled' };
   }
-  if (!holdsDelivery(await holdState(store, now), released)) return null;
+  if (!holdsDelivery(now, released)) return null;
   return { result: 'parked', maxWaitMs: deps.parkMaxMs };
 }
 
-/** Records the attempt's outcome on the webhook and tells the health workflow when it matters. */
+/**
+ * Records the attempt's outcome in the webhook's statistics (never the webhook document: see
+ * WebhookStatsDoc) and tells the health workflow when it matters.
+ */
 export async function recordHealth(
   store: Store,
   deps: DeliveryHealthDeps,
-  webhook: WebhookDoc,
+  webhook: Pick<WebhookDoc, '_id' | 'account_id'>,
   kind: AttemptClass,
   error: string | null,
   at: Date,
 ): Promise<void> {
-  const recorded = await store.webhooks.recordOutcome(webhook._id, kind === 'success', error, at);
+  const recorded = await store.webhookStats.record(webhook._id, kind === 'success', error, at);
   if (!recorded) return;
   const { seq, failureCount } = recorded;
   let report: HealthReport;

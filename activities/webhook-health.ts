@@ -1,12 +1,12 @@
-// The health workflow's activities: write the webhook's status (its health document, which attempts
-// read, and the webhook document, which the API shows), emit webhook.unhealthy through the normal
-// publish path, and release or cancel parked deliveries.
+// The health workflow's activities: write the webhook's status (on the webhook document, which every
+// attempt reads and the API shows; a versioned write, so no API edit or rotation is undone), emit
+// webhook.unhealthy through the normal publish path, and release or cancel parked deliveries.
 import { heartbeat } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { EVENT_CATALOGUE } from '../src/domain/event-catalogue.js';
 import type { HealthState } from '../src/domain/health.js';
 import { derivedEventId } from '../src/domain/ids.js';
-import type { WebhookDoc, WebhookStatus } from '../src/store/documents.js';
+import type { WebhookDoc, WebhookStatsDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 import { type DispatchDeps, dispatchEvent } from '../src/temporal/dispatch.js';
 import { releaseUpdate } from '../workflows/messages.js';
@@ -35,21 +35,25 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
     }
   }
 
-  async function emitUnhealthy(webhook: WebhookDoc, lastFailureAt: Date): Promise<void> {
+  async function emitUnhealthy(
+    webhook: WebhookDoc,
+    stats: WebhookStatsDoc | null,
+    failure: { failureCount: number; lastError: string | null; lastFailureAt: Date },
+  ): Promise<void> {
     const data = EVENT_CATALOGUE['webhook.unhealthy'].data.parse({
       webhook: {
         id: webhook._id,
         url: webhook.url,
         event_types: webhook.event_types,
         status: 'unhealthy',
-        failure_count: webhook.failure_count,
-        last_error: webhook.last_error,
-        last_success_at: iso(webhook.last_delivered_at),
-        last_failure_at: iso(webhook.last_failure_at),
+        failure_count: failure.failureCount,
+        last_error: failure.lastError,
+        last_success_at: iso(stats?.last_delivered_at ?? null),
+        last_failure_at: iso(failure.lastFailureAt),
       },
     });
     const { event } = await store.events.insert({
-      id: derivedEventId('webhook.unhealthy', webhook._id, lastFailureAt.toISOString()),
+      id: derivedEventId('webhook.unhealthy', webhook._id, failure.lastFailureAt.toISOString()),
       account_id: webhook.account_id,
       type: 'webhook.unhealthy',
       inbox_id: null,
@@ -64,65 +68,53 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
   return {
     /** The first run's state, from MongoDB (the webhook may predate its health workflow); null if deleted. */
     async loadHealth({ webhookId }: { webhookId: string }): Promise<HealthState | null> {
-      const [webhook, hold] = await Promise.all([store.webhooks.byId(webhookId), store.webhookHealth.get(webhookId)]);
+      const [webhook, stats] = await Promise.all([store.webhooks.byId(webhookId), store.webhookStats.get(webhookId)]);
       if (!webhook) return null;
       return {
-        status: hold?.status ?? webhook.status,
-        failureCount: webhook.failure_count,
-        seq: webhook.health_seq ?? 0,
-        lastError: webhook.last_error,
-        lastFailureAt: iso(webhook.last_failure_at),
+        status: webhook.status,
+        failureCount: stats?.failure_count ?? 0,
+        seq: stats?.health_seq ?? 0,
+        lastError: stats?.last_error ?? null,
+        lastFailureAt: iso(stats?.last_failure_at ?? null),
         unhealthyAfter,
-        resuming: hold?.resuming ?? false,
+        resuming: webhook.resuming ?? false,
         run: 1,
       };
     },
 
     /** Active again, count reset, new deliveries held until the parked ones are released. */
     async enableWebhook({ webhookId }: { webhookId: string }): Promise<{ seq: number; parked: number } | null> {
-      const webhook = await store.webhooks.setHealth(webhookId, { status: 'active', enabled: true, failure_count: 0 });
-      if (!webhook) return null;
-      await store.webhookHealth.set(webhookId, { status: 'active', resuming: true });
-      return { seq: webhook.health_seq ?? 0, parked: await store.deliveries.countParked(webhookId) };
+      if (!(await store.webhooks.setHealth(webhookId, { status: 'active', resuming: true }))) return null;
+      const seq = await store.webhookStats.reset(webhookId);
+      if (seq === null) return null;
+      return { seq, parked: await store.deliveries.countParked(webhookId) };
     },
 
     async disableWebhook({ webhookId }: { webhookId: string }): Promise<boolean> {
-      if (!(await store.webhooks.setHealth(webhookId, { status: 'disabled', enabled: false }))) return false;
-      await store.webhookHealth.set(webhookId, { status: 'disabled', resuming: false });
-      return true;
+      return (await store.webhooks.setHealth(webhookId, { status: 'disabled', resuming: false })) !== null;
     },
 
     /**
      * Marks the webhook unhealthy and tells the account's other webhooks subscribed to webhook.unhealthy.
      * Idempotent: the event's id is derived from the failure that crossed the threshold, so a retry
-     * stores and dispatches it once. False when the webhook was deleted meanwhile.
+     * stores and dispatches it once. False when the webhook was deleted meanwhile. (The count and the
+     * last error are in the webhook's statistics already: the attempts wrote them.)
      */
     async markUnhealthy(input: { webhookId: string; failureCount: number; lastError: string | null; lastFailureAt: string | null }) {
       const lastFailureAt = input.lastFailureAt ? new Date(input.lastFailureAt) : new Date();
-      const webhook = await store.webhooks.setHealth(input.webhookId, {
-        status: 'unhealthy',
-        failure_count: input.failureCount,
-        last_error: input.lastError,
-        last_failure_at: lastFailureAt,
-      });
+      const webhook = await store.webhooks.setHealth(input.webhookId, { status: 'unhealthy', resuming: false });
       if (!webhook) return false;
-      await store.webhookHealth.set(input.webhookId, { status: 'unhealthy', resuming: false });
-      await emitUnhealthy(webhook, lastFailureAt);
+      await emitUnhealthy(webhook, await store.webhookStats.get(input.webhookId), {
+        failureCount: input.failureCount,
+        lastError: input.lastError,
+        lastFailureAt,
+      });
       return true;
     },
 
     /** New deliveries stop waiting behind the released ones. */
     async finishRelease({ webhookId }: { webhookId: string }): Promise<void> {
-      await store.webhookHealth.set(webhookId, { status: 'active', resuming: false });
-    },
-
-    /**
-     * Writes the health workflow's status again: on a server without atomic updates, an attempt that
-     * was under way during a transition can have rewritten the webhook document with the old one.
-     */
-    async restoreStatus({ webhookId, status }: { webhookId: string; status: WebhookStatus }): Promise<void> {
-      await store.webhooks.setHealth(webhookId, { status, enabled: status !== 'disabled' });
-      await store.webhookHealth.set(webhookId, { status, resuming: false });
+      await store.webhooks.setHealth(webhookId, { status: 'active', resuming: false });
     },
 
     /**
@@ -164,7 +156,8 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
           cancelled += outcomes.length;
         }
       }
-      await store.webhookHealth.delete(webhookId);
+      // Statistics an attempt that was under way during the delete recorded after it.
+      await store.webhookStats.delete(webhookId);
       return cancelled;
     },
   };

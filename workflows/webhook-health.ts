@@ -18,8 +18,10 @@ import { deletedSignal, disableUpdate, enableUpdate, healthQuery, reportSignal }
 type Activities = ReturnType<typeof createActivities>;
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { loadHealth, enableWebhook, disableWebhook, markUnhealthy, finishRelease, restoreStatus, cancelParkedDeliveries } =
-  proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
+const { loadHealth, enableWebhook, disableWebhook, markUnhealthy, finishRelease, cancelParkedDeliveries } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry,
+});
 // One page of parked deliveries, released one after the other; each waits for its attempt's answer.
 const { releaseParkedDeliveries } = proxyActivities<Activities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry });
 
@@ -101,10 +103,6 @@ export async function webhookHealthWorkflow(input: HealthInput): Promise<HealthE
         await disableWebhook({ webhookId });
         s.status = 'disabled';
         s.resuming = false;
-      } else if (todo === 'none' && s.status !== 'active') {
-        // An attempt made after the webhook stopped being active (it was under way during the
-        // transition): make sure its write did not undo the status.
-        await restoreStatus({ webhookId, status: s.status });
       }
     }).catch(ignoreDeleted);
   });

@@ -3,7 +3,8 @@
 // schema keeps the two in step at compile time.
 import { z } from 'zod';
 import { EventTypeSchema } from '../domain/event-catalogue.js';
-import type { AccountDoc, ApiKeyDoc, AttemptDoc, DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
+import type { AccountDoc, ApiKeyDoc, AttemptDoc, DeliveryDoc, EventDoc, WebhookDoc, WebhookStatsDoc } from '../store/documents.js';
+import { NO_STATS } from '../store/webhook-stats-repo.js';
 import { DeliveryStatusSchema, WebhookStatusSchema } from './schemas.js';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -46,7 +47,9 @@ export const WebhookView = z.object({
   updated_at: Timestamp,
 });
 
-export function webhookView(w: WebhookDoc): z.infer<typeof WebhookView> {
+/** A webhook with its delivery statistics (kept in a document of their own; null before the first attempt). */
+export function webhookView(w: WebhookDoc, stats: WebhookStatsDoc | null): z.infer<typeof WebhookView> {
+  const s = stats ?? NO_STATS;
   return {
     id: w._id,
     account_id: w.account_id,
@@ -58,10 +61,10 @@ export function webhookView(w: WebhookDoc): z.infer<typeof WebhookView> {
     client_id: w.client_id,
     status: w.status,
     enabled: w.enabled,
-    failure_count: w.failure_count,
-    last_delivered_at: iso(w.last_delivered_at),
-    last_failure_at: iso(w.last_failure_at),
-    last_error: w.last_error,
+    failure_count: s.failure_count,
+    last_delivered_at: iso(s.last_delivered_at),
+    last_failure_at: iso(s.last_failure_at),
+    last_error: s.last_error,
     created_at: w.created_at.toISOString(),
     updated_at: w.updated_at.toISOString(),
   };

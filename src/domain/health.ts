@@ -5,8 +5,8 @@ import type { WebhookStatus } from '../store/documents.js';
 /**
  * What an attempt tells the health workflow. Sent only on a failure and on the first success after
  * failures, never on the ordinary success, so a healthy webhook costs the health workflow nothing.
- * `seq` and `failureCount` come from one atomic update of the webhook document: reports that arrive
- * out of order (concurrent deliveries) are recognised by `seq` and ignored.
+ * `seq` and `failureCount` come from one update of the webhook's statistics (`webhook_stats`): reports
+ * that arrive out of order (concurrent deliveries) are recognised by `seq` and ignored.
  */
 export type HealthReport =
   | { kind: 'failure'; seq: number; failureCount: number; error: string | null; at: string; unhealthyAfter: number }
@@ -16,7 +16,7 @@ export type HealthReport =
 
 export interface HealthState {
   status: WebhookStatus;
-  /** Consecutive failed attempts (the webhook document's `failure_count` as of `seq`). */
+  /** Consecutive failed attempts (the statistics' `failure_count` as of `seq`). */
   failureCount: number;
   seq: number;
   lastError: string | null;

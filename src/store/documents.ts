@@ -40,32 +40,52 @@ export interface WebhookDoc {
   /** `${account_id}/${client_id}`, only when a client_id was given: a sparse unique index on one field
    * (a compound sparse index would still index every document and collide on missing client ids). */
   client_key?: string;
+  /**
+   * Whether deliveries may be sent (every attempt reads it). Written by the webhook's health workflow
+   * only, one transition at a time; the API reads it.
+   */
   status: WebhookStatus;
   enabled: boolean;
-  failure_count: number;
-  last_delivered_at: Date | null;
-  last_failure_at: Date | null;
-  last_error: string | null;
-  /** Bumped by every recorded outcome and health transition: orders the reports the health workflow gets. */
-  health_seq?: number;
+  /**
+   * Set by an enable while the parked deliveries are released in order; new deliveries wait meanwhile.
+   * Health workflow only, like `status`. Absent = false.
+   */
+  resuming?: boolean;
   secrets: WebhookSecret[];
   created_at: Date;
+  /** Also the document's version: every write sets a strictly later one (see `versioned-write.ts`). */
   updated_at: Date;
 }
 
 /**
- * Whether a webhook's deliveries may be sent: written only by its health workflow (one transition at
- * a time), read by every attempt. A document of its own because a MongoDB-protocol server without
- * atomic updates (FerretDB 1.x rewrites the whole document) would let the attempts' frequent writes
- * to the webhook document undo a status change. Absent until the first transition: then the
- * webhook's own `status` applies.
+ * A webhook's delivery statistics, kept apart from the webhook document because every attempt writes
+ * them: on a MongoDB-protocol server that rewrites the whole document on each update (FerretDB 1.x),
+ * an attempt that shared the webhook's document could put back a secret or settings it read before a
+ * rotation or an edit. Absent until the webhook's first recorded attempt (then all zero/null).
  */
-export interface WebhookHealthDoc {
+export interface WebhookStatsDoc {
+  /** The webhook's id. */
   _id: string;
-  status: WebhookStatus;
-  /** Set by an enable while parked deliveries are released in order; new deliveries wait meanwhile. */
-  resuming: boolean;
-  updated_at: Date;
+  /** Consecutive failed attempts. */
+  failure_count: number;
+  last_delivered_at: Date | null;
+  last_failure_at: Date | null;
+  last_error: string | null;
+  /** Bumped by every recorded outcome and by an enable: orders the reports the health workflow gets. */
+  health_seq: number;
+}
+
+/**
+ * The right to write one version of a document: whoever inserts the claim for the version it read is
+ * the only writer that may replace that version (a unique `_id` is the one write every
+ * MongoDB-protocol server here performs atomically). Deleted after the write; one left behind by a
+ * writer that died expires.
+ */
+export interface WriteClaimDoc {
+  /** `${collection}/${document id}/${version (epoch ms)}/${takeover}` */
+  _id: string;
+  doc_id: string;
+  expires_at: Date;
 }
 
 export interface EventDoc {

@@ -3,7 +3,7 @@ import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
-import { createWebhookHealthRepo } from './webhook-health-repo.js';
+import { createWebhookStatsRepo } from './webhook-stats-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
 export function createStore(mongo: Mongo) {
@@ -11,7 +11,7 @@ export function createStore(mongo: Mongo) {
   return {
     accounts: createAccountsRepo(c),
     webhooks: createWebhooksRepo(c),
-    webhookHealth: createWebhookHealthRepo(c),
+    webhookStats: createWebhookStatsRepo(c),
     events: createEventsRepo(c),
     deliveries: createDeliveriesRepo(c),
     idempotency: createIdempotencyRepo(c),

@@ -1,13 +1,23 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
 import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
-import type { AccountDoc, ApiKeyDoc, DeliveryDoc, EventDoc, IdempotencyDoc, WebhookDoc, WebhookHealthDoc } from './documents.js';
+import type {
+  AccountDoc,
+  ApiKeyDoc,
+  DeliveryDoc,
+  EventDoc,
+  IdempotencyDoc,
+  WebhookDoc,
+  WebhookStatsDoc,
+  WriteClaimDoc,
+} from './documents.js';
 
 export interface Collections {
   accounts: import('mongodb').Collection<AccountDoc>;
   apiKeys: import('mongodb').Collection<ApiKeyDoc>;
   webhooks: import('mongodb').Collection<WebhookDoc>;
-  webhookHealth: import('mongodb').Collection<WebhookHealthDoc>;
+  webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
+  writeClaims: import('mongodb').Collection<WriteClaimDoc>;
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
   idempotency: import('mongodb').Collection<IdempotencyDoc>;
@@ -28,7 +38,8 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     accounts: db.collection('accounts'),
     apiKeys: db.collection('api_keys'),
     webhooks: db.collection('webhooks'),
-    webhookHealth: db.collection('webhook_health'),
+    webhookStats: db.collection('webhook_stats'),
+    writeClaims: db.collection('write_claims'),
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
     idempotency: db.collection('idempotency_keys'),
@@ -43,6 +54,7 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.apiKeys.createIndex({ account_id: 1 }),
     c.webhooks.createIndex({ client_key: 1 }, { unique: true, sparse: true }),
     c.webhooks.createIndex({ account_id: 1, event_types: 1 }),
+    c.writeClaims.createIndex({ doc_id: 1 }),
     c.events.createIndex({ account_id: 1, created_at: 1 }),
     c.events.createIndex({ dispatched_at: 1, created_at: 1 }),
     // Retention deletes by age across accounts.

@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.js';
 import { generateSecret } from '../domain/signing.js';
 import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
+import { deleteClaims, writeVersioned } from './versioned-write.js';
 
 export interface NewWebhook {
   url: string;
@@ -13,12 +14,6 @@ export interface NewWebhook {
   name: string | null;
   client_id: string | null;
   enabled: boolean;
-}
-
-export interface RecordedOutcome {
-  seq: number;
-  failureCount: number;
-  previousFailureCount: number;
 }
 
 export interface WebhookListQuery {
@@ -35,13 +30,28 @@ export function validSecrets(webhook: Pick<WebhookDoc, 'secrets'>, now: Date): s
   return webhook.secrets.filter((s) => s.expires_at === null || s.expires_at > now).map((s) => s.value);
 }
 
-/** A strictly later `updated_at`, so that two writes in one millisecond still differ in version. */
-function nextVersion(previous: Date, now: Date): Date {
-  return now > previous ? now : new Date(previous.getTime() + 1);
-}
+/** The fields only the webhook's health workflow writes. */
+export type HealthFields = Pick<WebhookDoc, 'status' | 'resuming'>;
 
 export function createWebhooksRepo(c: Collections) {
+  const versioned = { docs: c.webhooks, claims: c.writeClaims, scope: 'webhooks' };
+  /**
+   * Every write of a webhook document goes through here (a version-claimed read-modify-write, see
+   * versioned-write.ts): API edits, secret rotations and the health workflow's status changes never
+   * undo one another. `plan` gets the current document and answers the fields to set; it may run
+   * more than once. Null when the webhook does not exist (for this account, when one is given).
+   */
+  function change(
+    webhookId: string,
+    accountId: string | null,
+    plan: (current: WebhookDoc) => Partial<WebhookDoc> | null | Promise<Partial<WebhookDoc> | null>,
+  ): Promise<WebhookDoc | null> {
+    return writeVersioned(versioned, accountId === null ? { _id: webhookId } : { _id: webhookId, account_id: accountId }, plan);
+  }
+
   return {
+    change,
+
     /**
      * Creates a webhook, or returns the existing one when the account already created one with the
      * same client_id (`created: false`; its secret is not shown again).
@@ -53,10 +63,6 @@ export function createWebhooksRepo(c: Collections) {
         ...input,
         ...(input.client_id ? { client_key: `${accountId}/${input.client_id}` } : {}),
         status: input.enabled ? 'active' : 'disabled',
-        failure_count: 0,
-        last_delivered_at: null,
-        last_failure_at: null,
-        last_error: null,
         secrets: [{ value: generateSecret(), created_at: now, expires_at: null }],
         created_at: now,
         updated_at: now,
@@ -109,25 +115,10 @@ export function createWebhooksRepo(c: Collections) {
       return { webhooks, count, next: more ? (webhooks.at(-1)?._id ?? null) : null };
     },
 
-    update(accountId: string, webhookId: string, update: Parameters<Collections['webhooks']['updateOne']>[1]) {
-      return c.webhooks.findOneAndUpdate({ _id: webhookId, account_id: accountId }, update, { returnDocument: 'after' });
-    },
-
-    /**
-     * Sets fields only if nobody changed the webhook since it was read (`updated_at` as the version), so
-     * read-modify-write changes such as adding inbox ids never lose a concurrent update. Null when the
-     * webhook changed (or is gone): read it again and retry.
-     */
-    setIfUnchanged(webhook: WebhookDoc, fields: Partial<WebhookDoc>, now = new Date()): Promise<WebhookDoc | null> {
-      return c.webhooks.findOneAndUpdate(
-        { _id: webhook._id, account_id: webhook.account_id, updated_at: webhook.updated_at },
-        { $set: { ...fields, updated_at: nextVersion(webhook.updated_at, now) } },
-        { returnDocument: 'after' },
-      );
-    },
-
     async delete(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
-      return c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
+      const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
+      if (deleted) await deleteClaims(c.writeClaims, webhookId);
+      return deleted;
     },
 
     /**
@@ -154,36 +145,14 @@ export function createWebhooksRepo(c: Collections) {
     },
 
     /**
-     * Keeps the webhook's delivery statistics current after an attempt, in one update whose `seq`
-     * orders it among concurrent ones. Null when the webhook no longer exists. Exact on MongoDB;
-     * FerretDB 1.x reads and rewrites the document, so of two attempts finishing at the same instant
-     * one write can be lost (a count off by one; their reports then share a seq and one is ignored).
+     * The health workflow's transitions (status, and `resuming` while parked deliveries are released);
+     * `enabled` follows the status. Null when the webhook was deleted.
      */
-    async recordOutcome(webhookId: string, success: boolean, error: string | null, at: Date): Promise<RecordedOutcome | null> {
-      const before = await c.webhooks.findOneAndUpdate(
-        { _id: webhookId },
-        success
-          ? { $set: { last_delivered_at: at, failure_count: 0 }, $inc: { health_seq: 1 } }
-          : { $set: { last_failure_at: at, last_error: error }, $inc: { failure_count: 1, health_seq: 1 } },
-        { returnDocument: 'before' },
-      );
-      if (!before) return null;
-      return {
-        seq: (before.health_seq ?? 0) + 1,
-        previousFailureCount: before.failure_count,
-        failureCount: success ? 0 : before.failure_count + 1,
-      };
-    },
-
-    /**
-     * The webhook's health fields as the health workflow set them (what the API shows); bumps
-     * `health_seq`, so that reports of attempts made before are recognised as stale.
-     */
-    setHealth(webhookId: string, set: Partial<WebhookDoc>, now = new Date()) {
-      return c.webhooks.findOneAndUpdate(
-        { _id: webhookId },
-        { $set: { ...set, updated_at: now }, $inc: { health_seq: 1 } },
-        { returnDocument: 'after' },
+    setHealth(webhookId: string, fields: HealthFields): Promise<WebhookDoc | null> {
+      return change(webhookId, null, (current) =>
+        current.status === fields.status && (current.resuming ?? false) === (fields.resuming ?? false)
+          ? null
+          : { ...fields, enabled: fields.status !== 'disabled' },
       );
     },
 
@@ -192,29 +161,25 @@ export function createWebhooksRepo(c: Collections) {
      * newest `maxOld`. Null when the webhook does not exist (for this account).
      */
     async rotateSecret(accountId: string, webhookId: string, graceSeconds: number, maxOld: number, now = new Date()) {
-      for (let tries = 0; tries < 10; tries++) {
-        const webhook = await this.get(accountId, webhookId);
-        if (!webhook) return null;
-        const rotated = await this.rotateFrom(webhook, graceSeconds, maxOld, now);
-        if (rotated) return rotated;
-        // Changed concurrently (another rotation, an update): rotate from the current state.
-      }
-      throw new Error(`webhook ${webhookId} kept changing during the secret rotation`);
-    },
-
-    async rotateFrom(webhook: WebhookDoc, graceSeconds: number, maxOld: number, now: Date) {
-      const expires = new Date(now.getTime() + graceSeconds * 1000);
-      const old = webhook.secrets
-        .filter((s) => s.expires_at === null || s.expires_at > now)
-        .map((s) => ({ ...s, expires_at: s.expires_at === null || s.expires_at > expires ? expires : s.expires_at }))
-        .filter((s) => s.expires_at > now)
-        .slice(-maxOld);
-      const secret = generateSecret();
-      const secrets = [...old, { value: secret, created_at: now, expires_at: null }];
-      const updated = await this.setIfUnchanged(webhook, { secrets }, now);
-      return updated ? { webhook: updated, secret } : null;
+      let secret = '';
+      const webhook = await change(webhookId, accountId, (current) => {
+        secret = generateSecret();
+        return { secrets: rotatedSecrets(current, secret, graceSeconds, maxOld, now) };
+      });
+      return webhook ? { webhook, secret } : null;
     },
   };
+}
+
+/** The secrets after a rotation to `secret` at `now`: the old ones that are still valid expire within the grace period. */
+function rotatedSecrets(webhook: WebhookDoc, secret: string, graceSeconds: number, maxOld: number, now: Date) {
+  const expires = new Date(now.getTime() + graceSeconds * 1000);
+  const old = webhook.secrets
+    .filter((s) => s.expires_at === null || s.expires_at > now)
+    .map((s) => ({ ...s, expires_at: s.expires_at === null || s.expires_at > expires ? expires : s.expires_at }))
+    .filter((s) => s.expires_at > now)
+    .slice(-maxOld);
+  return [...old, { value: secret, created_at: now, expires_at: null }];
 }
 
 export type WebhooksRepo = ReturnType<typeof createWebhooksRepo>;

@@ -111,6 +111,7 @@ export function createWebhookLifecycle({
       // without a request. (The other way round they would be sent.)
       const webhook = await store.webhooks.delete(accountId, webhookId);
       if (!webhook) return null;
+      await store.webhookStats.delete(webhookId);
       await client.workflow.signalWithStart<typeof webhookHealthWorkflow, []>('webhookHealthWorkflow', {
         ...startOptions(webhook),
         signal: deletedSignal,

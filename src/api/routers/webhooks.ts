@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { Config } from '../../config/env.js';
 import { idPattern } from '../../domain/ids.js';
+import type { WebhookDoc } from '../../store/documents.js';
+import type { Store } from '../../store/index.js';
+import { ConcurrentWriteError } from '../../store/versioned-write.js';
 import { withIdempotency } from '../idempotency.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
 import { routesTagged } from '../route-meta.js';
@@ -20,7 +23,6 @@ import { planWebhookUpdate } from '../webhook-update.js';
 
 /** Old secrets kept valid during rotation grace periods, at most. */
 const MAX_OLD_SECRETS = 10;
-const UPDATE_TRIES = 5;
 
 const route = routesTagged('webhooks');
 
@@ -28,6 +30,19 @@ const urlPolicy = (config: Config) => ({
   allowPrivate: config.delivery.allowPrivateUrls,
   allowedNetworks: config.delivery.allowedNetworks,
 });
+
+/** One webhook with its delivery statistics (a document of their own: one more read). */
+async function viewOf(store: Store, webhook: WebhookDoc) {
+  return webhookView(webhook, await store.webhookStats.get(webhook._id));
+}
+
+/** Writers of one webhook queue up; after many of them at once, a caller may be asked to try again. */
+function conflictIfContended(error: unknown): never {
+  if (error instanceof ConcurrentWriteError) {
+    throw reasonError('CONFLICT', 'concurrent_update', 'The webhook kept changing while this update was applied; try again.');
+  }
+  throw error;
+}
 
 export const webhooksRouter = router({
   /**
@@ -43,7 +58,7 @@ export const webhooksRouter = router({
         const { config, store, lifecycle } = ctx.deps;
         if (input.client_id) {
           const existing = await store.webhooks.byClientId(ctx.accountId, input.client_id);
-          if (existing) return webhookView(existing);
+          if (existing) return viewOf(store, existing);
         }
         await assertDeliverableUrl(input.url, urlPolicy(config));
         const max = config.limits.maxWebhooksPerAccount;
@@ -64,7 +79,7 @@ export const webhooksRouter = router({
           enabled: input.enabled,
         });
         // A client_id raced us: the other request created it and answered with the secret.
-        if (!created) return webhookView(webhook);
+        if (!created) return viewOf(store, webhook);
         try {
           await lifecycle.created(webhook);
         } catch (error) {
@@ -72,7 +87,7 @@ export const webhooksRouter = router({
           await store.webhooks.delete(ctx.accountId, webhook._id);
           throw error;
         }
-        return { ...webhookView(webhook), secret: webhook.secrets.at(-1)?.value };
+        return { ...webhookView(webhook, null), secret: webhook.secrets.at(-1)?.value };
       }),
     ),
 
@@ -88,7 +103,8 @@ export const webhooksRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const page = await ctx.deps.store.webhooks.list(ctx.accountId, {
+      const { store } = ctx.deps;
+      const page = await store.webhooks.list(ctx.accountId, {
         limit: input.limit,
         after: input.page_token ? decodePageToken(input.page_token, idPattern('wh')) : undefined,
         ascending: input.ascending,
@@ -96,11 +112,12 @@ export const webhooksRouter = router({
         inbox_id: input.inbox_id,
         event_type: input.event_type,
       });
+      const stats = await store.webhookStats.forWebhooks(page.webhooks.map((w) => w._id));
       return {
         count: page.count,
         limit: input.limit,
         next_page_token: page.next ? encodePageToken(page.next) : null,
-        webhooks: page.webhooks.map(webhookView),
+        webhooks: page.webhooks.map((w) => webhookView(w, stats.get(w._id) ?? null)),
       };
     }),
 
@@ -111,7 +128,7 @@ export const webhooksRouter = router({
     .query(async ({ ctx, input }) => {
       const webhook = await ctx.deps.store.webhooks.get(ctx.accountId, input.webhook_id);
       if (!webhook) throw notFound('webhook');
-      return webhookView(webhook);
+      return viewOf(ctx.deps.store, webhook);
     }),
 
   /** PATCH: only the given fields change; `enabled` goes through the lifecycle like enable/disable. */
@@ -122,30 +139,29 @@ export const webhooksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const { config, store, lifecycle } = ctx.deps;
       let urlChecked = false;
-      for (let tries = 0; tries < UPDATE_TRIES; tries++) {
-        const webhook = await store.webhooks.get(ctx.accountId, input.webhook_id);
-        if (!webhook) throw notFound('webhook');
-        const fields = planWebhookUpdate(webhook, input);
-        if (fields.url !== undefined && !urlChecked) {
-          await assertDeliverableUrl(fields.url, urlPolicy(config));
-          urlChecked = true;
-        }
-        const saved = Object.keys(fields).length > 0 ? await store.webhooks.setIfUnchanged(webhook, fields) : webhook;
-        // Changed since we read it (a concurrent update): apply the changes to the current state.
-        if (!saved) continue;
-        if (input.enabled === true && saved.status !== 'active') {
-          const enabled = await lifecycle.enable(ctx.accountId, saved._id);
-          if (!enabled) throw notFound('webhook');
-          return webhookView(enabled.webhook);
-        }
-        if (input.enabled === false && saved.enabled) {
-          const disabled = await lifecycle.disable(ctx.accountId, saved._id);
-          if (!disabled) throw notFound('webhook');
-          return webhookView(disabled);
-        }
-        return webhookView(saved);
+      // Planned on the current webhook, again if another write got in first.
+      const saved = await store.webhooks
+        .change(input.webhook_id, ctx.accountId, async (webhook) => {
+          const fields = planWebhookUpdate(webhook, input);
+          if (fields.url !== undefined && !urlChecked) {
+            await assertDeliverableUrl(fields.url, urlPolicy(config));
+            urlChecked = true;
+          }
+          return fields;
+        })
+        .catch(conflictIfContended);
+      if (!saved) throw notFound('webhook');
+      if (input.enabled === true && saved.status !== 'active') {
+        const enabled = await lifecycle.enable(ctx.accountId, saved._id);
+        if (!enabled) throw notFound('webhook');
+        return viewOf(store, enabled.webhook);
       }
-      throw reasonError('CONFLICT', 'concurrent_update', 'The webhook kept changing while this update was applied; try again.');
+      if (input.enabled === false && saved.enabled) {
+        const disabled = await lifecycle.disable(ctx.accountId, saved._id);
+        if (!disabled) throw notFound('webhook');
+        return viewOf(store, disabled);
+      }
+      return viewOf(store, saved);
     }),
 
   /** Back to `active` with the failure count reset; parked deliveries resume. */
@@ -156,7 +172,7 @@ export const webhooksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const result = await ctx.deps.lifecycle.enable(ctx.accountId, input.webhook_id);
       if (!result) throw notFound('webhook');
-      return { ...webhookView(result.webhook), resumed_deliveries: result.resumed_deliveries };
+      return { ...(await viewOf(ctx.deps.store, result.webhook)), resumed_deliveries: result.resumed_deliveries };
     }),
 
   /** Nothing reaches the URL while disabled; deliveries are parked, not dropped. */
@@ -167,7 +183,7 @@ export const webhooksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const webhook = await ctx.deps.lifecycle.disable(ctx.accountId, input.webhook_id);
       if (!webhook) throw notFound('webhook');
-      return webhookView(webhook);
+      return viewOf(ctx.deps.store, webhook);
     }),
 
   /** Deletes the webhook and stops its workflows and pending deliveries. */
@@ -187,14 +203,12 @@ export const webhooksRouter = router({
     .input(RotateSecretInput)
     .output(WebhookWithSecretView)
     .mutation(async ({ ctx, input }) => {
-      const rotated = await ctx.deps.store.webhooks.rotateSecret(
-        ctx.accountId,
-        input.webhook_id,
-        input.grace_period_seconds,
-        MAX_OLD_SECRETS,
-      );
+      const { store } = ctx.deps;
+      const rotated = await store.webhooks
+        .rotateSecret(ctx.accountId, input.webhook_id, input.grace_period_seconds, MAX_OLD_SECRETS)
+        .catch(conflictIfContended);
       if (!rotated) throw notFound('webhook');
-      return { ...webhookView(rotated.webhook), secret: rotated.secret };
+      return { ...(await viewOf(store, rotated.webhook)), secret: rotated.secret };
     }),
 
   /** Sends a signed `webhook.test` event now and answers with what the endpoint did. */

@@ -1,0 +1,132 @@
+// Read-modify-write of a document that several writers change (a webhook: API edits, secret rotation,
+// its health workflow), such that no write can undo another on any MongoDB-protocol server here.
+//
+// A compare-and-set in the update's filter (`{ _id, updated_at: seen }`) is not enough: FerretDB 1.x
+// applies an update by reading the matching document, changing it in Go and writing the whole document
+// back by `_id`, without a lock and without checking the filter again. Two writers that read the same
+// version both "win" and the second one puts back what the first one changed. The one write it performs
+// atomically is an insert under a unique `_id`: so a writer first inserts a claim on the version it read,
+// and only the claim's owner replaces that version. Everyone else reads again and retries.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Collection, Filter, MatchKeysAndValues } from 'mongodb';
+import type { WriteClaimDoc } from './documents.js';
+import { isDuplicateKey } from './mongo.js';
+
+export interface Versioned {
+  _id: string;
+  /** The version: every write sets a strictly later one. */
+  updated_at: Date;
+}
+
+export interface VersionedTarget<T extends Versioned> {
+  docs: Collection<T>;
+  claims: Collection<WriteClaimDoc>;
+  /** Names the collection in claim ids. */
+  scope: string;
+}
+
+export interface VersionedWriteOptions {
+  /** Reads (and plans) at most this many times before giving up with ConcurrentWriteError. */
+  tries?: number;
+  /**
+   * How long a claim protects its version. A writer that died holding one blocks that document's
+   * writes this long; a writer that finds its own claim expired does not write (someone may have
+   * taken over). One write takes milliseconds.
+   */
+  leaseMs?: number;
+  now?: () => Date;
+}
+
+/** The document kept changing: every try found another writer on the version it read. */
+export class ConcurrentWriteError extends Error {
+  constructor(docId: string) {
+    super(`${docId} kept changing while it was being written; try again`);
+    this.name = 'ConcurrentWriteError';
+  }
+}
+
+const MAX_BACKOFF_MS = 100;
+
+/** A strictly later `updated_at`, so that two writes in one millisecond still differ in version. */
+export function nextVersion(previous: Date, now: Date): Date {
+  return now > previous ? now : new Date(previous.getTime() + 1);
+}
+
+/**
+ * Reads the document matching `filter`, asks `plan` for the fields to set (null or `{}`: nothing to
+ * write) and writes them as the next version. `plan` may run several times (once per try, each time on
+ * the current document) and may throw to abort. Resolves with the document as written (or as read when
+ * nothing changed); null when no document matches.
+ */
+export async function writeVersioned<T extends Versioned>(
+  target: VersionedTarget<T>,
+  filter: Filter<T>,
+  plan: (current: T) => Partial<T> | null | Promise<Partial<T> | null>,
+  { tries = 30, leaseMs = 30_000, now = () => new Date() }: VersionedWriteOptions = {},
+): Promise<T | null> {
+  let lastId = '';
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const current = (await target.docs.findOne(filter)) as T | null;
+    if (!current) return null;
+    lastId = current._id;
+    const fields = await plan(current);
+    if (!fields || Object.keys(fields).length === 0) return current;
+
+    const claim = await claimVersion(target, current, now(), leaseMs);
+    if (claim) {
+      // Only this claim's owner may replace the version read. A claim that outlived its lease may have
+      // been taken over: then read again instead. (If the write throws, the claim is left to expire:
+      // the write may still land, and nobody else may replace this version meanwhile.)
+      const written =
+        now() < claim.expires_at
+          ? ((await target.docs.findOneAndUpdate(
+              { _id: current._id, updated_at: current.updated_at } as Filter<T>,
+              { $set: { ...fields, updated_at: nextVersion(current.updated_at, now()) } as MatchKeysAndValues<T> },
+              { returnDocument: 'after' },
+            )) as T | null)
+          : null;
+      await target.claims.deleteOne({ _id: claim._id });
+      if (written) return written;
+      // Not written: the document was deleted (the next read says so), or the lease ran out.
+      continue;
+    }
+    // Another writer owns this version: its write lands in a few milliseconds; then plan again on it.
+    await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt));
+  }
+  throw new ConcurrentWriteError(lastId);
+}
+
+/**
+ * Claims the right to replace `doc`'s current version; null when a live claim of another writer holds
+ * it. A claim left by a writer that died is taken over with the next takeover number (deleting it
+ * instead could delete a fresh claim of whoever took it over first).
+ */
+async function claimVersion<T extends Versioned>(
+  { claims, scope }: VersionedTarget<T>,
+  doc: T,
+  now: Date,
+  leaseMs: number,
+): Promise<WriteClaimDoc | null> {
+  for (let takeover = 0; ; takeover++) {
+    const claim: WriteClaimDoc = {
+      _id: `${scope}/${doc._id}/${doc.updated_at.getTime()}/${takeover}`,
+      doc_id: doc._id,
+      expires_at: new Date(now.getTime() + leaseMs),
+    };
+    try {
+      await claims.insertOne(claim);
+      return claim;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const held = await claims.findOne({ _id: claim._id });
+    // Deleted just now: its owner wrote, so this version is gone; the caller reads again.
+    if (!held) return null;
+    if (held.expires_at > now) return null;
+  }
+}
+
+/** Claims left behind for a deleted document. */
+export async function deleteClaims(claims: Collection<WriteClaimDoc>, docId: string): Promise<void> {
+  await claims.deleteMany({ doc_id: docId });
+}
