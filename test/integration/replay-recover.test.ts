@@ -86,6 +86,26 @@ describe('deliveries.replay', () => {
     await receiver.close();
   });
 
+  it('refuses to replay a delivery whose attempt is still in flight, then replays it once finished', async () => {
+    // The first answer takes a while: the delivery is in flight when replay is asked for.
+    const receiver = await startReceiver((n): Reply => (n === 0 ? { status: 500, delayMs: 1_500 } : { status: 200 }));
+    const { client } = await herald.newAccount();
+    const webhook = await client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.sent'] });
+    const event = await client.events.publish.mutate({ type: 'message.sent', data: { message } });
+    const id = deliveryFor(webhook.id, event.id);
+    await receiver.waitFor(1);
+
+    const busy = await client.deliveries.replay.mutate({ delivery_id: id }).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(TRPCClientError);
+    expect((busy as TRPCClientError<never>).data).toMatchObject({ code: 'CONFLICT', reason: 'delivery_in_progress' });
+
+    await expect.poll(async () => (await client.deliveries.get.query({ delivery_id: id })).status, { timeout: 20_000 }).toBe('succeeded');
+    const replay = await client.deliveries.replay.mutate({ delivery_id: id });
+    expect(replay.status).toBe('pending');
+    await receiver.waitFor(3);
+    await receiver.close();
+  });
+
   it("answers NOT_FOUND for another account's delivery or an unknown one", async () => {
     const receiver = await startReceiver();
     const owner = await herald.newAccount();

@@ -1,10 +1,11 @@
 import { TRPCError } from '@trpc/server';
+import type { DeliveryStatus } from '../../store/documents.js';
 import { recoverStatus, startRecover } from '../../temporal/recover.js';
 import { replayDelivery } from '../../temporal/replay.js';
 import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
 import { routesTagged } from '../route-meta.js';
 import { DeliveryIdInput, ListDeliveriesInput, RecoverInput, RecoveryIdInput } from '../schemas.js';
-import { accountProcedure, notFound, router } from '../trpc.js';
+import { accountProcedure, notFound, reasonError, router } from '../trpc.js';
 import {
   DeliveryPageView,
   DeliveryView,
@@ -16,6 +17,9 @@ import {
 } from '../views.js';
 
 const route = routesTagged('deliveries');
+
+/** Statuses whose workflow has ended. */
+const FINISHED = new Set<DeliveryStatus>(['succeeded', 'failed', 'cancelled']);
 
 export const deliveriesRouter = router({
   /** Filters combine; attempts are summarised (`deliveries.get` has them all). */
@@ -74,7 +78,7 @@ export const deliveriesRouter = router({
       route('POST', '/v1/deliveries/{delivery_id}/replay', 'Replay a delivery', {
         description:
           'Resets the delivery’s workflow to its first workflow task (`temporal workflow reset --type FirstWorkflowTask`): ' +
-          'the retry schedule starts again, earlier attempts stay in the record. 409 while the first attempt has not been made.',
+          'the retry schedule starts again, earlier attempts stay in the record. 409 (delivery_in_progress) unless the delivery has finished.',
       }),
     )
     .input(DeliveryIdInput)
@@ -82,6 +86,15 @@ export const deliveriesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const delivery = await ctx.deps.store.deliveries.get(ctx.accountId, input.delivery_id);
       if (!delivery) throw notFound('delivery');
+      // Only a finished delivery is replayed: resetting one whose attempt is in flight (or parked) would
+      // race that attempt's record, and its own schedule is still working on it anyway.
+      if (!FINISHED.has(delivery.status)) {
+        throw reasonError(
+          'CONFLICT',
+          'delivery_in_progress',
+          `the delivery is ${delivery.status}; only a finished delivery can be replayed`,
+        );
+      }
       const result = await replayDelivery(ctx.deps.dispatch, delivery, 'herald: deliveries.replay');
       if (!result.ok) {
         if (result.error === 'gone') throw notFound('event or webhook of this delivery');
