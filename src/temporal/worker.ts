@@ -14,6 +14,16 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
 }
 
+/** Herald's worker tuning; the benchmark's Temporal baseline runs with exactly these settings. */
+export const WORKER_TUNING = {
+  // Deliveries are short and mostly waiting on HTTP: many run at once on one process.
+  maxConcurrentWorkflowTaskExecutions: 100,
+  maxConcurrentLocalActivityExecutions: 200,
+  maxCachedWorkflows: 2_000,
+  // Let in-flight attempts finish on SIGTERM (their POST has a timeout well below this).
+  shutdownGraceTime: '30 seconds',
+} as const;
+
 export function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -21,11 +31,6 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
-    // Deliveries are short and mostly waiting on HTTP: many run at once on one process.
-    maxConcurrentWorkflowTaskExecutions: 100,
-    maxConcurrentLocalActivityExecutions: 200,
-    maxCachedWorkflows: 2_000,
-    // Let in-flight attempts finish on SIGTERM (their POST has a timeout well below this).
-    shutdownGraceTime: '30 seconds',
+    ...WORKER_TUNING,
   });
 }
