@@ -19,7 +19,7 @@ export async function runLimit(receiver: BenchReceiver, options: { durationMs: n
   const child = startChild('bench/limit-child.ts', { url: `${receiver.url}/limit`, ...options });
   try {
     await child.next('ready');
-    const cost = await meter({ sender: child.pid, receiver: process.pid });
+    const cost = await meter({ sender: child.pid, receiver: -process.pid });
     child.send('go');
     const done = await child.next<{ sent: number; failed: number; elapsedMs: number }>('done', options.durationMs + 60_000);
     const { cpuMs } = await cost.stop();

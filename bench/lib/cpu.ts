@@ -28,8 +28,12 @@ function readStat(pid: number): Stat | undefined {
   }
 }
 
-/** CPU ms used so far by `pid` and every live descendant (tsx, npm and the like spawn children). */
+/**
+ * CPU ms used so far by `pid` and every live descendant (tsx, npm and the like spawn children). A
+ * negative pid means the process alone (the harness, whose children are measured separately).
+ */
 export function treeCpuMs(pid: number): number {
+  if (pid < 0) return (readStat(-pid)?.ticks ?? 0) * TICK_MS;
   const stats = new Map<number, Stat>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -14,6 +14,8 @@ export interface HeraldProcessOptions {
   dir: string;
   /** `main`: node running src/main.ts (one process). `npm-start`: `npm start`, a process group. */
   entry?: 'main' | 'npm-start';
+  /** Extra node flags for `main`, e.g. ['--cpu-prof'] (NODE_OPTIONS refuses that one). */
+  nodeArgs?: string[];
   readyTimeoutMs?: number;
 }
 
@@ -53,7 +55,7 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
   const managed = await spawnServer({
     name: entry === 'main' ? 'Herald (src/main.ts)' : 'Herald (npm start)',
     command: entry === 'main' ? process.execPath : 'npm',
-    args: entry === 'main' ? ['--import', 'tsx', 'src/main.ts'] : ['start', '--silent'],
+    args: entry === 'main' ? [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'] : ['start', '--silent'],
     cwd: REPO_ROOT,
     env: { ...cleanEnv(), ...options.env },
     logFile,
