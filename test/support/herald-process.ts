@@ -25,7 +25,7 @@ export interface HeraldProcess {
   logFile: string;
   /** SIGKILL (the whole process group for `npm-start`), and waits until it is gone. */
   kill(): Promise<void>;
-  /** SIGTERM: the graceful shutdown. */
+  /** SIGTERM (to the whole group for `npm-start`, as Ctrl-C would), and waits until it is gone. */
   stop(): Promise<void>;
 }
 
@@ -64,16 +64,26 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
     readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
   });
   const pid = managed.pid;
+  const kill = async () => {
+    try {
+      process.kill(entry === 'main' ? pid : -pid, 'SIGKILL');
+    } catch {}
+    while (entry === 'main' ? isAlive(pid) : groupAlive(pid)) await sleep(20);
+  };
   return {
     pid,
     url: `http://127.0.0.1:${port}`,
     logFile,
-    async kill() {
+    kill,
+    async stop() {
+      if (entry === 'main') return managed.stop(40_000);
+      // npm may exit before its child has finished shutting down: wait for the whole group.
       try {
-        process.kill(entry === 'main' ? pid : -pid, 'SIGKILL');
+        process.kill(-pid, 'SIGTERM');
       } catch {}
-      while (entry === 'main' ? isAlive(pid) : groupAlive(pid)) await sleep(20);
+      const deadline = Date.now() + 40_000;
+      while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
+      if (groupAlive(pid)) await kill();
     },
-    stop: () => managed.stop(40_000),
   };
 }
