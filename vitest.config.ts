@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The fault tests kill servers and processes: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: ['test/faults/**', '**/node_modules/**'],
     // One Temporal dev server and one MongoDB-protocol server for the whole run.
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,

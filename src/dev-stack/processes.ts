@@ -111,6 +111,8 @@ export interface SpawnOptions {
   pidFile: string;
   port: number;
   cwd?: string;
+  /** Defaults to this process's environment. */
+  env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
 }
 
@@ -120,6 +122,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ManagedProcess
   const out = openSync(options.logFile, 'a');
   const child: ChildProcess = spawn(options.command, options.args, {
     cwd: options.cwd,
+    env: options.env ?? process.env,
     stdio: ['ignore', out, out],
     // Its own process group: a Ctrl-C in the terminal reaches Herald, which then stops the server in order.
     detached: true,

@@ -40,7 +40,10 @@ export function createEventsRepo(c: Collections) {
     },
 
     async markDispatched(accountId: string, eventId: string, now = new Date()): Promise<void> {
-      await c.events.updateOne({ _id: eventKey(accountId, eventId), dispatched_at: null }, { $set: { dispatched_at: now } });
+      // Filter on `_id` alone: FerretDB (the embedded server) pushes only a lone `_id` down to SQLite and
+      // scans the whole collection for any other filter — once per publish, growing with every event.
+      // Setting the time again when an event is dispatched twice is harmless.
+      await c.events.updateOne({ _id: eventKey(accountId, eventId) }, { $set: { dispatched_at: now } });
     },
 
     /** Events stored but never dispatched (the API died in between), older than `before`. */

@@ -16,6 +16,21 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
 }
 
+/** Herald's worker tuning; the benchmark's Temporal baseline runs with exactly these settings. */
+export const WORKER_TUNING = {
+  // Deliveries are short and mostly waiting on HTTP: many run at once on one process. Their attempts
+  // are local activities, so the hot path never touches the activity task queue.
+  maxConcurrentWorkflowTaskExecutions: 100,
+  maxConcurrentLocalActivityExecutions: 200,
+  maxCachedWorkflows: 2_000,
+  // Regular activities are the rare, heavy ones (a fan-out or recover page starts or resets up to
+  // 100 workflows; retention deletes a batch): a few at a time, and few idle long polls on the server.
+  maxConcurrentActivityTaskExecutions: 20,
+  maxConcurrentActivityTaskPolls: 2,
+  // Let in-flight attempts finish on SIGTERM (their POST has a timeout well below this).
+  shutdownGraceTime: '30 seconds',
+} as const;
+
 export function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -23,16 +38,6 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
-    // Deliveries are short and mostly waiting on HTTP: many run at once on one process. Their attempts
-    // are local activities, so the hot path never touches the activity task queue.
-    maxConcurrentWorkflowTaskExecutions: 100,
-    maxConcurrentLocalActivityExecutions: 200,
-    maxCachedWorkflows: 2_000,
-    // Regular activities are the rare, heavy ones (a fan-out or recover page starts or resets up to
-    // 100 workflows; retention deletes a batch): a few at a time, and few idle long polls on the server.
-    maxConcurrentActivityTaskExecutions: 20,
-    maxConcurrentActivityTaskPolls: 2,
-    // Let in-flight attempts finish on SIGTERM (their POST has a timeout well below this).
-    shutdownGraceTime: '30 seconds',
+    ...WORKER_TUNING,
   });
 }

@@ -23,7 +23,11 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(reply: Receiver['reply'] = () => ({ status: 200 })): Promise<Receiver> {
+/** `port` lets a test bring a receiver back on the address its webhooks already point to (an outage). */
+export async function startReceiver(
+  reply: Receiver['reply'] = () => ({ status: 200 }),
+  options: { port?: number } = {},
+): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const waiters = new Set<() => void>();
   const receiver: Receiver = {
@@ -76,7 +80,10 @@ export async function startReceiver(reply: Receiver['reply'] = () => ({ status: 
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return receiver;
 }

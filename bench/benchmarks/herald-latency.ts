@@ -1,0 +1,93 @@
+// 3b. Herald at a fixed rate: events published on a schedule (open loop: a slow answer does not slow
+// the schedule down) for a duration → publish→receive latency at the receiver, p50/p95/p99. An event
+// not delivered by the end of the drain counts as infinitely late.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { completedDeliveries, firstArrivals, type HeraldBenchContext, heraldPids, SERVICE_PROCESSES, settle } from '../lib/context.js';
+import { type BenchAccount, sampleMessage } from '../lib/herald.js';
+import { meter, perUnit } from '../lib/meter.js';
+import { round, type Summary, summarize } from '../lib/stats.js';
+
+export interface LatencyResult {
+  rate: number;
+  durationMs: number;
+  published: number;
+  failedPublishes: number;
+  delivered: number;
+  /** publish call → POST at the receiver, ms. */
+  latencyMs: Summary;
+  /** publish call → API's answer, ms. */
+  ackMs: Summary;
+  cpuMsPerDelivery: Record<string, number>;
+}
+
+const TICK_MS = 5;
+
+export async function runLatency(
+  ctx: HeraldBenchContext,
+  account: BenchAccount,
+  options: { rate: number; durationMs: number; drainMs: number },
+): Promise<LatencyResult> {
+  const total = Math.round((options.rate * options.durationMs) / 1000);
+  const label = `lat${options.rate}-${Date.now().toString(36)}`;
+  const publishedAt = new Map<string, number>();
+  const ackMs: number[] = [];
+  let failedPublishes = 0;
+  ctx.receiver.reset();
+  const completedBefore = await completedDeliveries(ctx);
+  const cost = await meter(heraldPids(ctx), ctx.mongo);
+
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) * options.rate) / 1000) + 1);
+    for (; sent < due; sent++) {
+      const id = `${label}-${sent}`;
+      const at = performance.now();
+      publishedAt.set(id, at);
+      const call = account.client.events.publish
+        .mutate({ type: 'message.received', inbox_id: 'inbox_bench', data: sampleMessage(sent), event_id: id })
+        .then(
+          () => {
+            ackMs.push(performance.now() - at);
+          },
+          () => {
+            failedPublishes++;
+          },
+        )
+        .finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    }
+    await sleep(TICK_MS);
+  }
+  const scheduleMs = performance.now() - started;
+  await Promise.all(inFlight);
+  await ctx.receiver.waitForCount(total, options.drainMs);
+  await settle(ctx, completedBefore + ctx.receiver.count(), options.drainMs);
+  const measured = await cost.stop();
+
+  const { first } = firstArrivals(ctx.receiver.arrivals());
+  const arrivalById = new Map([...first].map(([key, at]) => [key.slice(key.indexOf(' ') + 1), at]));
+  const latencies = [...publishedAt].map(([id, at]) => {
+    const arrived = arrivalById.get(id);
+    return arrived === undefined ? Number.POSITIVE_INFINITY : arrived - at;
+  });
+  const rounded = (s: Summary): Summary => ({
+    count: s.count,
+    p50: round(s.p50),
+    p95: round(s.p95),
+    p99: round(s.p99),
+    max: round(s.max),
+    mean: round(s.mean),
+  });
+  return {
+    rate: options.rate,
+    durationMs: round(scheduleMs, 0),
+    published: total,
+    failedPublishes,
+    delivered: arrivalById.size,
+    latencyMs: rounded(summarize(latencies)),
+    ackMs: rounded(summarize(ackMs)),
+    cpuMsPerDelivery: perUnit(measured.cpuMs, Math.max(1, arrivalById.size), SERVICE_PROCESSES),
+  };
+}

@@ -1,0 +1,81 @@
+// Herald under measurement: the real `src/main.ts` as a child process (so its CPU time is its own),
+// pointed at the benchmark's servers, driven through the typed client like any producer.
+import { randomBytes } from 'node:crypto';
+import { createHeraldClient, type HeraldClient } from '../../src/client/index.js';
+import { freePort } from '../../src/dev-stack/processes.js';
+import type { EventType } from '../../src/domain/event-catalogue.js';
+import { type HeraldProcess, startHeraldProcess } from '../../test/support/herald-process.js';
+import type { Stack } from '../../test/support/stack.js';
+
+export interface HeraldUnderTest {
+  process: HeraldProcess;
+  url: string;
+  taskQueue: string;
+  admin: HeraldClient;
+  stop(): Promise<void>;
+}
+
+export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks: number }): Promise<HeraldUnderTest> {
+  const adminKey = `hk_admin_bench_${randomBytes(12).toString('hex')}`;
+  const taskQueue = `herald-bench-${randomBytes(3).toString('hex')}`;
+  const herald = await startHeraldProcess({
+    dir: stack.dir,
+    env: {
+      HERALD_API_PORT: String(await freePort()),
+      HERALD_ADMIN_API_KEY: adminKey,
+      HERALD_DATA_DIR: stack.dir,
+      HERALD_LOG_LEVEL: 'warn',
+      // The receiver is on 127.0.0.1.
+      HERALD_ALLOW_PRIVATE_URLS: 'true',
+      HERALD_MAX_WEBHOOKS_PER_ACCOUNT: String(options.maxWebhooks),
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      MONGODB_URI: stack.mongodbUri,
+      MONGODB_DATABASE: 'herald_bench',
+    },
+  });
+  return {
+    process: herald,
+    url: herald.url,
+    taskQueue,
+    admin: createHeraldClient({ url: herald.url, apiKey: adminKey }),
+    stop: () => herald.stop(),
+  };
+}
+
+export interface BenchAccount {
+  client: HeraldClient;
+  webhookIds: string[];
+}
+
+/** An account with `count` webhooks on the receiver (paths /<label>/<i>), all subscribed to `eventType`. */
+export async function createAccount(
+  herald: HeraldUnderTest,
+  label: string,
+  receiverUrl: string,
+  count: number,
+  eventType: EventType,
+): Promise<BenchAccount> {
+  const { api_key } = await herald.admin.accounts.create.mutate({ name: `bench ${label}` });
+  const client = createHeraldClient({ url: herald.url, apiKey: api_key });
+  const webhookIds: string[] = [];
+  await pool(count, 16, async (i) => {
+    const webhook = await client.webhooks.create.mutate({ url: `${receiverUrl}/${label}/${i}`, event_types: [eventType] });
+    webhookIds[i] = webhook.id;
+  });
+  return { client, webhookIds };
+}
+
+export const sampleMessage = (i: number | string) => ({
+  message: { id: `msg_${i}`, from: 'sender@example.com', to: ['agent@example.com'], subject: `Benchmark message ${i}` },
+});
+
+/** Runs `task(0 … count-1)` with at most `concurrency` in flight. */
+export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}

@@ -1,0 +1,100 @@
+// A Temporal dev server and a MongoDB-protocol server on free ports under one directory, owned by the
+// caller: the fault tests stop, kill and restart them by PID; the benchmark measures their CPU.
+// Restarts reuse the same ports and data files, as `npm start` would after a crash.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findMongoServer, type MongoBinary, type MongoServer, startMongoServer } from '../../src/dev-stack/mongodb-server.js';
+import { freePort, isAlive } from '../../src/dev-stack/processes.js';
+import { findTemporalCli, startTemporalServer, type TemporalServer } from '../../src/dev-stack/temporal-server.js';
+
+export interface Stack {
+  dir: string;
+  temporalAddress: string;
+  mongodbUri: string;
+  temporalPid(): number;
+  mongodbPid(): number;
+  /** SIGTERM (graceful, PID file removed) or SIGKILL (a crash: the PID file stays behind). */
+  stopTemporal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  startTemporal(): Promise<void>;
+  stopMongo(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  startMongo(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** `file`: SQLite with WAL, exactly what `npm start` runs. `memory`: the tests' in-memory server. */
+  temporal: 'file' | 'memory';
+  log?: (msg: string) => void;
+  dir?: string;
+}
+
+export async function findBinaries(log: (msg: string) => void): Promise<{ cliPath: string; mongoBinary: MongoBinary }> {
+  const dataDir = process.env.HERALD_DATA_DIR ?? '.herald';
+  const [cliPath, mongoBinary] = await Promise.all([
+    findTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, dataDir, log }),
+    findMongoServer({ ferretdbPath: process.env.FERRETDB_PATH, mongodPath: process.env.MONGOD_PATH, dataDir, log }),
+  ]);
+  return { cliPath, mongoBinary };
+}
+
+async function kill(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {}
+  while (isAlive(pid)) await sleep(20);
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? (() => {});
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'herald-stack-'));
+  const { cliPath, mongoBinary } = await findBinaries(log);
+  const [temporalPort, uiPort, mongoPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const temporalOptions = {
+    cliPath,
+    dataDir: join(dir, 'temporal'),
+    port: temporalPort,
+    uiPort,
+    namespace: 'default',
+    ephemeral: options.temporal === 'memory',
+  };
+  const mongoOptions = { dataDir: join(dir, 'mongodb'), port: mongoPort };
+  let temporal: TemporalServer | undefined;
+  let mongo: MongoServer | undefined;
+
+  const stack: Stack = {
+    dir,
+    temporalAddress: `127.0.0.1:${temporalPort}`,
+    mongodbUri: `mongodb://127.0.0.1:${mongoPort}/`,
+    temporalPid: () => temporal?.pid ?? 0,
+    mongodbPid: () => mongo?.pid ?? 0,
+    async startTemporal() {
+      temporal = await startTemporalServer(temporalOptions, log);
+    },
+    async stopTemporal(signal) {
+      if (!temporal) return;
+      await (signal === 'SIGKILL' ? kill(temporal.pid) : temporal.stop());
+      temporal = undefined;
+    },
+    async startMongo() {
+      mongo = await startMongoServer(mongoBinary, mongoOptions, log);
+    },
+    async stopMongo(signal) {
+      if (!mongo) return;
+      await (signal === 'SIGKILL' ? kill(mongo.pid) : mongo.stop());
+      mongo = undefined;
+    },
+    async stop() {
+      await Promise.allSettled([stack.stopTemporal('SIGTERM'), stack.stopMongo('SIGTERM')]);
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await Promise.all([stack.startTemporal(), stack.startMongo()]);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
