@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { EventTypeSchema, PUBLISHABLE_EVENT_TYPES } from '../domain/event-catalogue.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
+import { findUnstorableJson } from '../domain/storable-json.js';
 
 const scopeId = z.string().min(1).max(255);
 const scopeIds = z
@@ -30,6 +31,9 @@ export const PublishEventInput = z.strictObject({
   type: z.enum(PUBLISHABLE_EVENT_TYPES),
   inbox_id: scopeId.optional(),
   pod_id: scopeId.optional(),
-  data: z.record(z.string(), z.unknown()),
+  data: z.record(z.string(), z.unknown()).superRefine((data, ctx) => {
+    const problem = findUnstorableJson(data);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  }),
   event_id: z.string().regex(EVENT_ID_PATTERN, 'must be 1–128 characters of letters, digits, _ . : -').optional(),
 });

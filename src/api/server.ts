@@ -24,6 +24,9 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
     // Room for the largest event plus its envelope; anything bigger is refused before parsing.
     maxBodySize: deps.config.limits.maxEventBytes * 2 + 64 * 1024,
     createContext: ({ req }) => createContextInner(deps, bearerToken(req.headers.authorization)),
+    // tRPC answers some errors it raises before routing (e.g. an unsupported content type) with a JSON
+    // body labelled text/plain; every complete answer here is JSON, so say so. (Streamed answers set their own.)
+    responseMeta: ({ eagerGeneration }) => (eagerGeneration ? {} : { headers: { 'content-type': 'application/json' } }),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
     },
