@@ -3,14 +3,14 @@
 // writes the figures to bench/results/<timestamp>.json. Never part of the test suite.
 import { join } from 'node:path';
 import { startStack } from '../test/support/stack.js';
-import { runCost } from './benchmarks/cost.js';
+import { type PublishOnlyResult, runCost, runPublishOnly } from './benchmarks/cost.js';
 import { runFanOut } from './benchmarks/fan-out.js';
 import { runLatency } from './benchmarks/herald-latency.js';
 import { runThroughput } from './benchmarks/herald-throughput.js';
 import { runLimit } from './benchmarks/limit.js';
 import { runBaseline } from './benchmarks/temporal-baseline.js';
 import type { HeraldBenchContext } from './lib/context.js';
-import { type BenchAccount, createAccount, startHeraldUnderTest } from './lib/herald.js';
+import { BENCH_DATABASE, type BenchAccount, createAccount, startHeraldUnderTest } from './lib/herald.js';
 import { connectMongoOps } from './lib/mongo-ops.js';
 import { type BenchmarkName, type BenchOptions, parseOptions } from './lib/options.js';
 import { type BenchReceiver, startBenchReceiver } from './lib/receiver.js';
@@ -69,7 +69,8 @@ async function measureOn(
       log(`[${temporalMode}] starting Herald (src/main.ts) on these servers`);
       const herald = await startHeraldUnderTest(stack, { maxWebhooks: Math.max(100, options.fanout + 10) });
       return await using(herald.stop, async () => {
-        const ctx: HeraldBenchContext = { stack, herald, receiver, temporal, mongo, log };
+        const webhookCount = () => mongo.count(BENCH_DATABASE, 'webhooks');
+        const ctx: HeraldBenchContext = { stack, herald, receiver, temporal, mongo, webhookCount, log };
         const one = await createAccount(herald, 'one', receiver.url, 1, 'message.received');
         let deliveriesToOne = 0;
         let oneEventIds: string[] = [];
@@ -85,7 +86,19 @@ async function measureOn(
           oneEventIds = eventIds;
           log(`  ${figures.deliveriesPerSecond} deliveries/s (${figures.completedPerSecond} completed/s)`);
         }
+        const none = has('cost') ? await createAccount(herald, 'none', receiver.url, 0, 'message.received') : undefined;
+        let publishOnly: PublishOnlyResult | undefined;
+        if (none) {
+          log(`[${temporalMode}] the API alone: ${options.events1} events to an account without webhooks`);
+          publishOnly = await runPublishOnly(ctx, none, { events: options.events1, concurrency: options.concurrency });
+        }
         if (full) deliveriesToOne += await restOfHerald(ctx, run, options, one);
+        let publishOnlyLargeDb: PublishOnlyResult | undefined;
+        if (none && run.fanOut) {
+          // The same, now that the fan-out account's webhooks exist too: what the database's size does to it.
+          log(`[${temporalMode}] the API alone again, with ${run.fanOut.webhooks} more webhooks in the database`);
+          publishOnlyLargeDb = await runPublishOnly(ctx, none, { events: options.events1, concurrency: options.concurrency });
+        }
         if (has('cost') && run.oneWebhook) {
           // Health signals are counted over every delivery the 1-webhook account received in this run.
           run.cost = await runCost(ctx, {
@@ -95,6 +108,8 @@ async function measureOn(
             throughput: run.oneWebhook,
             sample: 20,
           });
+          run.cost.publishOnly = publishOnly;
+          run.cost.publishOnlyLargeDb = publishOnlyLargeDb;
         }
         return run;
       });

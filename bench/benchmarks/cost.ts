@@ -2,7 +2,10 @@
 // updates the webhook's health workflow received per 1,000 deliveries (n/a while no health workflow
 // exists), and — from the 1-webhook throughput phase — MongoDB commands and CPU ms per delivery.
 import { deliveryWorkflowId, healthWorkflowId } from '../../src/temporal/workflow-ids.js';
-import type { HeraldBenchContext } from '../lib/context.js';
+import { type HeraldBenchContext, heraldPids, SERVICE_PROCESSES, waitIdle } from '../lib/context.js';
+import { type BenchAccount, pool, sampleMessage } from '../lib/herald.js';
+import { meter, perUnit } from '../lib/meter.js';
+import { totalCommands } from '../lib/mongo-ops.js';
 import { round } from '../lib/stats.js';
 import type { ThroughputResult } from './herald-throughput.js';
 
@@ -16,6 +19,47 @@ export interface CostResult {
   mongoCommandsPerDelivery: number | null;
   mongoCommandBreakdown: Record<string, number> | null;
   cpuMsPerDelivery: Record<string, number>;
+  /** The API's share: publishing to an account without webhooks (no workflow, no POST), per event. */
+  publishOnly?: PublishOnlyResult;
+  /** The same once the fan-out account's webhooks exist (other accounts' webhooks in the database). */
+  publishOnlyLargeDb?: PublishOnlyResult;
+}
+
+export interface PublishOnlyResult {
+  events: number;
+  /** Webhooks in the database (all accounts) while it ran. */
+  webhooksInDatabase: number;
+  publishPerSecond: number;
+  cpuMsPerEvent: Record<string, number>;
+  mongoCommandsPerEvent: number | null;
+  mongoCommandBreakdown: Record<string, number> | null;
+}
+
+/** Publishes to an account with no webhooks: what accepting an event costs before any delivery. */
+export async function runPublishOnly(
+  ctx: HeraldBenchContext,
+  account: BenchAccount,
+  options: { events: number; concurrency: number },
+): Promise<PublishOnlyResult> {
+  await waitIdle(ctx);
+  const label = `api-${Date.now().toString(36)}`;
+  const cost = await meter(heraldPids(ctx), ctx.mongo);
+  const started = performance.now();
+  await pool(options.events, options.concurrency, async (i) => {
+    await account.client.events.publish.mutate({ type: 'message.received', data: sampleMessage(i), event_id: `${label}-${i}` });
+  });
+  const elapsed = performance.now() - started;
+  const { cpuMs, mongoCommands } = await cost.stop();
+  return {
+    events: options.events,
+    webhooksInDatabase: await ctx.webhookCount(),
+    publishPerSecond: round((options.events / elapsed) * 1000, 1),
+    cpuMsPerEvent: perUnit(cpuMs, options.events, SERVICE_PROCESSES),
+    mongoCommandsPerEvent: mongoCommands ? round(totalCommands(mongoCommands) / options.events, 2) : null,
+    mongoCommandBreakdown: mongoCommands
+      ? Object.fromEntries(Object.entries(mongoCommands).map(([name, n]) => [name, round(n / options.events, 2)]))
+      : null,
+  };
 }
 
 const SIGNAL_LIKE = new Set(['WorkflowExecutionSignaled', 'WorkflowExecutionUpdateAccepted']);

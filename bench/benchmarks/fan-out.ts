@@ -1,7 +1,7 @@
 // 4. Fan-out: one event to an account with F webhooks (1,000 by default) → time until the last POST
 // arrives. Above HERALD_DIRECT_FANOUT_MAX this is the fan-out workflow's job once it exists; until then
 // the API starts every delivery itself.
-import { completedDeliveries, firstArrivals, type HeraldBenchContext, settle } from '../lib/context.js';
+import { completedDeliveries, firstArrivals, type HeraldBenchContext, settle, waitIdle } from '../lib/context.js';
 import type { BenchAccount } from '../lib/herald.js';
 import { sampleMessage } from '../lib/herald.js';
 import { round } from '../lib/stats.js';
@@ -21,6 +21,7 @@ export interface FanOutResult {
 
 export async function runFanOut(ctx: HeraldBenchContext, account: BenchAccount, options: { timeoutMs: number }): Promise<FanOutResult> {
   const webhooks = account.webhookIds.length;
+  await waitIdle(ctx);
   ctx.receiver.reset();
   const completedBefore = await completedDeliveries(ctx);
   const started = performance.now();

@@ -1,8 +1,18 @@
 // 3b. Herald at a fixed rate: events published on a schedule (open loop: a slow answer does not slow
 // the schedule down) for a duration → publish→receive latency at the receiver, p50/p95/p99. An event
-// not delivered by the end of the drain counts as infinitely late.
+// not delivered by the end of the drain counts as infinitely late. A rate above what the system
+// sustains only grows a queue: once the backlog exceeds MAX_BACKLOG_SECONDS of publishing, the phase
+// stops early and is reported as overloaded (its latencies then say how far behind it was).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { completedDeliveries, firstArrivals, type HeraldBenchContext, heraldPids, SERVICE_PROCESSES, settle } from '../lib/context.js';
+import {
+  completedDeliveries,
+  firstArrivals,
+  type HeraldBenchContext,
+  heraldPids,
+  SERVICE_PROCESSES,
+  settle,
+  waitIdle,
+} from '../lib/context.js';
 import { type BenchAccount, sampleMessage } from '../lib/herald.js';
 import { meter, perUnit } from '../lib/meter.js';
 import { round, type Summary, summarize } from '../lib/stats.js';
@@ -18,9 +28,12 @@ export interface LatencyResult {
   /** publish call → API's answer, ms. */
   ackMs: Summary;
   cpuMsPerDelivery: Record<string, number>;
+  /** Stopped early: more than MAX_BACKLOG_SECONDS worth of events were published but not delivered. */
+  overloaded: boolean;
 }
 
 const TICK_MS = 5;
+const MAX_BACKLOG_SECONDS = 10;
 
 export async function runLatency(
   ctx: HeraldBenchContext,
@@ -32,6 +45,7 @@ export async function runLatency(
   const publishedAt = new Map<string, number>();
   const ackMs: number[] = [];
   let failedPublishes = 0;
+  await waitIdle(ctx);
   ctx.receiver.reset();
   const completedBefore = await completedDeliveries(ctx);
   const cost = await meter(heraldPids(ctx), ctx.mongo);
@@ -39,7 +53,12 @@ export async function runLatency(
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
+  let overloaded = false;
   while (sent < total) {
+    if (sent - ctx.receiver.count() > options.rate * MAX_BACKLOG_SECONDS) {
+      overloaded = true;
+      break;
+    }
     const due = Math.min(total, Math.floor(((performance.now() - started) * options.rate) / 1000) + 1);
     for (; sent < due; sent++) {
       const id = `${label}-${sent}`;
@@ -62,7 +81,7 @@ export async function runLatency(
   }
   const scheduleMs = performance.now() - started;
   await Promise.all(inFlight);
-  await ctx.receiver.waitForCount(total, options.drainMs);
+  await ctx.receiver.waitForCount(sent, options.drainMs);
   await settle(ctx, completedBefore + ctx.receiver.count(), options.drainMs);
   const measured = await cost.stop();
 
@@ -83,11 +102,12 @@ export async function runLatency(
   return {
     rate: options.rate,
     durationMs: round(scheduleMs, 0),
-    published: total,
+    published: sent,
     failedPublishes,
     delivered: arrivalById.size,
     latencyMs: rounded(summarize(latencies)),
     ackMs: rounded(summarize(ackMs)),
     cpuMsPerDelivery: perUnit(measured.cpuMs, Math.max(1, arrivalById.size), SERVICE_PROCESSES),
+    overloaded,
   };
 }

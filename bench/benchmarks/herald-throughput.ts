@@ -1,7 +1,15 @@
 // 3a. Herald end to end, as fast as the API takes events: N events published through the typed client
 // (bounded concurrency) to an account with k webhooks → deliveries/s at the receiver, and what the
 // phase cost every process (CPU) and MongoDB (commands).
-import { completedDeliveries, firstArrivals, type HeraldBenchContext, heraldPids, SERVICE_PROCESSES, settle } from '../lib/context.js';
+import {
+  completedDeliveries,
+  firstArrivals,
+  type HeraldBenchContext,
+  heraldPids,
+  SERVICE_PROCESSES,
+  settle,
+  waitIdle,
+} from '../lib/context.js';
 import { type BenchAccount, pool, sampleMessage } from '../lib/herald.js';
 import { type Cost, meter, perUnit } from '../lib/meter.js';
 import { totalCommands } from '../lib/mongo-ops.js';
@@ -34,6 +42,7 @@ export async function runThroughput(
   const k = account.webhookIds.length;
   const deliveries = options.events * k;
   const eventIds = Array.from({ length: options.events }, (_, i) => `${options.label}-${i}`);
+  await waitIdle(ctx);
   ctx.receiver.reset();
   const completedBefore = await completedDeliveries(ctx);
   const cost = await meter(heraldPids(ctx), ctx.mongo);

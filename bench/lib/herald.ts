@@ -7,6 +7,8 @@ import type { EventType } from '../../src/domain/event-catalogue.js';
 import { type HeraldProcess, startHeraldProcess } from '../../test/support/herald-process.js';
 import type { Stack } from '../../test/support/stack.js';
 
+export const BENCH_DATABASE = 'herald_bench';
+
 export interface HeraldUnderTest {
   process: HeraldProcess;
   url: string;
@@ -31,7 +33,7 @@ export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks:
       TEMPORAL_ADDRESS: stack.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
       MONGODB_URI: stack.mongodbUri,
-      MONGODB_DATABASE: 'herald_bench',
+      MONGODB_DATABASE: BENCH_DATABASE,
     },
   });
   return {

@@ -23,6 +23,8 @@ export type CommandCounts = Record<string, number>;
 
 export interface MongoOps {
   snapshot(): Promise<CommandCounts>;
+  /** Documents in a collection (outside any measured window: it is a command too). */
+  count(database: string, collection: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function connectMongoOps(uri: string): Promise<MongoOps> {
       }
       return counts;
     },
+    count: (database, collection) => client.db(database).collection(collection).countDocuments(),
     close: () => client.close(),
   };
 }

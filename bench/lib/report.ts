@@ -93,8 +93,8 @@ function runRows(run: RunResults, limit: LimitResult | undefined): Row[] {
   for (const l of run.latency) {
     const hasTarget = l.rate === TARGETS.latencyRate;
     rows.push([
-      `3 Herald at ${l.rate} events/s, ${fmt(l.durationMs / 1000, 0)} s: p50 / p95 / p99`,
-      `${fmt(l.latencyMs.p50, 0)} / ${fmt(l.latencyMs.p95, 0)} / ${fmt(l.latencyMs.p99, 0)} ms${l.delivered < l.published ? ` (${l.published - l.delivered} late)` : ''}`,
+      `3 Herald at ${l.rate} events/s: p50 / p95 / p99 publish→POST`,
+      `${fmt(l.latencyMs.p50, 0)} / ${fmt(l.latencyMs.p95, 0)} / ${fmt(l.latencyMs.p99, 0)} ms${l.delivered < l.published ? ` (${l.published - l.delivered} late)` : ''}${l.overloaded ? ` — overloaded, stopped after ${fmt(l.durationMs / 1000, 1)} s` : ''}`,
       hasTarget ? `p99 ≤ ${TARGETS.latencyP99Ms} ms` : '',
       hasTarget ? verdict(l.latencyMs.p99 <= TARGETS.latencyP99Ms) : '',
     ]);
@@ -122,6 +122,15 @@ function runRows(run: RunResults, limit: LimitResult | undefined): Row[] {
     rows.push([
       '5 CPU ms per delivery',
       cpuText(c.cpuMsPerDelivery, { temporal: 'Temporal', mongodb: 'MongoDB', herald: 'Herald' }),
+      '',
+      '',
+    ]);
+  }
+  for (const p of [run.cost?.publishOnly, run.cost?.publishOnlyLargeDb]) {
+    if (!p) continue;
+    rows.push([
+      `5 … the API accepting an event (no subscriber; ${p.webhooksInDatabase} webhooks in the database)`,
+      `${cpuText(p.cpuMsPerEvent, { temporal: 'Temporal', mongodb: 'MongoDB', herald: 'Herald' })}; ${fmt(p.mongoCommandsPerEvent, 2)} MongoDB commands`,
       '',
       '',
     ]);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { EventTypeSchema, PUBLISHABLE_EVENT_TYPES } from '../domain/event-catalogue.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
+import { findUnstorableJson } from '../domain/storable-json.js';
 import type { DeliveryStatus } from '../store/documents.js';
 
 /** Inbox and pod ids per webhook; an empty list means the whole account. */
@@ -77,7 +78,10 @@ export const PublishEventInput = z.strictObject({
   type: z.enum(PUBLISHABLE_EVENT_TYPES),
   inbox_id: scopeId.optional(),
   pod_id: scopeId.optional(),
-  data: z.record(z.string(), z.unknown()),
+  data: z.record(z.string(), z.unknown()).superRefine((data, ctx) => {
+    const problem = findUnstorableJson(data);
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  }),
   event_id: eventId.optional(),
 });
 

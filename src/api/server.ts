@@ -36,6 +36,9 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
     basePath: '/trpc/',
     maxBodySize,
     createContext: ({ req }) => createContext((name) => req.headers[name]),
+    // tRPC answers some errors it raises before routing (e.g. an unsupported content type) with a JSON
+    // body labelled text/plain; every complete answer here is JSON, so say so. (Streamed answers set their own.)
+    responseMeta: ({ eagerGeneration }) => (eagerGeneration ? {} : { headers: { 'content-type': 'application/json' } }),
     onError: ({ error, path }) => logFailure(error, path),
   });
   const rest = createRestHandler({
