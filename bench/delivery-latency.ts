@@ -3,18 +3,11 @@
 //   npx tsx bench/delivery-latency.ts [events=100]
 // Events are published one at a time, each after the previous one arrived: this is latency without
 // load (throughput is the benchmark suite's job). Prints a table and one JSON line.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { performance } from 'node:perf_hooks';
-import { startHerald } from '../src/app.js';
-import { createHeraldClient } from '../src/client/index.js';
-import { loadConfig } from '../src/config/env.js';
-import { startDevStack } from '../src/dev-stack/index.js';
-import { freePort } from '../src/dev-stack/processes.js';
-import { createLogger } from '../src/logger.js';
 import { deliveryWorkflowId } from '../src/temporal/workflow-ids.js';
 import { startReceiver } from '../test/support/receiver.js';
+import { startEmbeddedHerald } from './lib/embedded-herald.js';
 
 const COUNT = Number(process.argv[2] ?? 100);
 const WARM_UP = 10;
@@ -24,35 +17,14 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-const [temporalPort, uiPort, mongoPort] = [await freePort(), await freePort(), await freePort()];
-const config = loadConfig({
-  ...process.env,
-  HERALD_DATA_DIR: dataDir,
-  HERALD_API_PORT: '0',
-  HERALD_LOG_LEVEL: 'warn',
-  HERALD_ALLOW_PRIVATE_URLS: 'true',
-  HERALD_DEV_TEMPORAL_PORT: String(temporalPort),
-  HERALD_DEV_TEMPORAL_UI_PORT: String(uiPort),
-  HERALD_DEV_MONGODB_PORT: String(mongoPort),
-  TEMPORAL_ADDRESS: '',
-  MONGODB_URI: '',
-});
-const stack = await startDevStack(config, (msg) => say(`  ${msg}`));
-const adminKey = 'hk_admin_bench_0123456789abcdef';
-const herald = await startHerald({
-  config,
-  temporalAddress: stack.temporalAddress,
-  mongodbUri: stack.mongodbUri,
-  adminApiKey: adminKey,
-  log: createLogger('warn'),
+const { herald, newAccount, stop } = await startEmbeddedHerald({
+  env: { ...process.env } as Record<string, string>,
+  log: (msg) => say(`  ${msg}`),
 });
 
 try {
   const receiver = await startReceiver();
-  const admin = createHeraldClient({ url: herald.url, apiKey: adminKey });
-  const { api_key } = await admin.accounts.create.mutate({ name: 'bench' });
-  const client = createHeraldClient({ url: herald.url, apiKey: api_key });
+  const client = await newAccount();
   const webhook = await client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.received'] });
   const data = { message: { id: 'msg_1', from: 'sender@example.com', to: ['agent@example.com'], subject: 'bench' } };
 
@@ -100,7 +72,5 @@ try {
   );
   await receiver.close();
 } finally {
-  await herald.stop();
-  await stack.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop();
 }

@@ -7,44 +7,18 @@
 //
 // Starts its own embedded stack (Temporal dev server + FerretDB) on free ports in a temporary
 // directory, and a receiver on 127.0.0.1.
-import { mkdtempSync, rmSync } from 'node:fs';
+
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startHerald } from '../src/app.js';
-import { createHeraldClient } from '../src/client/index.js';
-import { loadConfig } from '../src/config/env.js';
-import { startDevStack } from '../src/dev-stack/index.js';
-import { freePort } from '../src/dev-stack/processes.js';
-import { createLogger } from '../src/logger.js';
 import { healthWorkflowId } from '../src/temporal/workflow-ids.js';
+import { startEmbeddedHerald } from './lib/embedded-herald.js';
 
 const deliveries = Number(process.argv[2] ?? 1_000);
 const concurrency = Number(process.argv[3] ?? 16);
 const FAILURES = 3;
 const say = (msg: string) => process.stdout.write(`${msg}\n`);
 
-const dir = mkdtempSync(join(tmpdir(), 'herald-bench-health-'));
-const config = loadConfig({
-  HERALD_DATA_DIR: dir,
-  HERALD_API_PORT: '0',
-  HERALD_LOG_LEVEL: 'warn',
-  HERALD_ALLOW_PRIVATE_URLS: 'true',
-  HERALD_RETRY_SCHEDULE: '200ms,200ms,200ms',
-  HERALD_DEV_TEMPORAL_PORT: String(await freePort()),
-  HERALD_DEV_TEMPORAL_UI_PORT: String(await freePort()),
-  HERALD_DEV_MONGODB_PORT: String(await freePort()),
-});
-const stack = await startDevStack(config, () => undefined);
-const adminApiKey = `hk_admin_bench_${Date.now()}_padding`;
-const herald = await startHerald({
-  config,
-  temporalAddress: stack.temporalAddress,
-  mongodbUri: stack.mongodbUri,
-  adminApiKey,
-  log: createLogger('warn'),
-});
+const { herald, newAccount, stop } = await startEmbeddedHerald({ env: { HERALD_RETRY_SCHEDULE: '200ms,200ms,200ms' } });
 
 let received = 0;
 let failNext = 0;
@@ -83,9 +57,7 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
 }
 
 try {
-  const admin = createHeraldClient({ url: herald.url, apiKey: adminApiKey });
-  const { api_key } = await admin.accounts.create.mutate({ name: 'bench' });
-  const client = createHeraldClient({ url: herald.url, apiKey: api_key });
+  const client = await newAccount();
   const webhook = await client.webhooks.create.mutate({ url: receiverUrl, event_types: ['message.received'] });
   const message = { id: 'msg_1', from: 'sender@example.com', to: ['agent@example.com'] };
 
@@ -117,7 +89,5 @@ try {
   say(`control, ${FAILURES} failures + 1 recovery:     ${control.signals - healthy.signals} signals`);
 } finally {
   receiver.close();
-  await herald.stop();
-  await stack.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await stop();
 }

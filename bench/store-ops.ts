@@ -8,17 +8,11 @@
 // Starts its own embedded stack (Temporal dev server + FerretDB) in a temporary directory on free
 // ports, and a receiver on 127.0.0.1 that answers 200. Events are published one at a time, each once
 // the previous one arrived; counting starts after a warm-up and ends once the last attempt was recorded.
-import { mkdtempSync, rmSync } from 'node:fs';
+
 import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startHerald } from '../src/app.js';
-import { createHeraldClient } from '../src/client/index.js';
-import { loadConfig } from '../src/config/env.js';
-import { startDevStack } from '../src/dev-stack/index.js';
 import { freePort } from '../src/dev-stack/processes.js';
-import { createLogger } from '../src/logger.js';
 import { startReceiver } from '../test/support/receiver.js';
+import { startEmbeddedHerald } from './lib/embedded-herald.js';
 
 const COUNT = Number(process.argv[2] ?? 200);
 const WARM_UP = 10;
@@ -83,36 +77,18 @@ async function startCountingProxy(target: { host: string; port: number }): Promi
   };
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'herald-bench-ops-'));
-const config = loadConfig({
-  HERALD_DATA_DIR: dataDir,
-  HERALD_API_PORT: '0',
-  HERALD_LOG_LEVEL: 'warn',
-  HERALD_ALLOW_PRIVATE_URLS: 'true',
-  HERALD_DEV_TEMPORAL_PORT: String(await freePort()),
-  HERALD_DEV_TEMPORAL_UI_PORT: String(await freePort()),
-  HERALD_DEV_MONGODB_PORT: String(await freePort()),
-  // Maintenance stays out of the count.
-  HERALD_RECONCILE_INTERVAL: '1h',
-  HERALD_RETENTION_INTERVAL: '1h',
+let proxy: Awaited<ReturnType<typeof startCountingProxy>> | undefined;
+const { newAccount, stop } = await startEmbeddedHerald({
+  // Herald talks to the server through the counting proxy.
+  mongodbUri: async (uri) => {
+    const url = new URL(uri);
+    proxy = await startCountingProxy({ host: url.hostname, port: Number(url.port) });
+    return proxy.uri;
+  },
 });
-const stack = await startDevStack(config, () => undefined);
-const mongoUrl = new URL(stack.mongodbUri);
-const proxy = await startCountingProxy({ host: mongoUrl.hostname, port: Number(mongoUrl.port) });
-const adminKey = 'hk_admin_bench_0123456789abcdef';
-const herald = await startHerald({
-  config,
-  temporalAddress: stack.temporalAddress,
-  mongodbUri: proxy.uri,
-  adminApiKey: adminKey,
-  log: createLogger('warn'),
-});
-
 try {
   const receiver = await startReceiver();
-  const admin = createHeraldClient({ url: herald.url, apiKey: adminKey });
-  const { api_key } = await admin.accounts.create.mutate({ name: 'bench' });
-  const client = createHeraldClient({ url: herald.url, apiKey: api_key });
+  const client = await newAccount();
   await client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.received'] });
   const data = { message: { id: 'msg_1', from: 'sender@example.com', to: ['agent@example.com'], subject: 'bench' } };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -139,8 +115,6 @@ try {
   say(JSON.stringify({ events: COUNT, operationsPerEvent: Number((total / COUNT).toFixed(2)), byCommand: Object.fromEntries(rows) }));
   await receiver.close();
 } finally {
-  await herald.stop();
-  proxy.close();
-  await stack.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await stop();
+  proxy?.close();
 }
