@@ -26,6 +26,8 @@ export interface RunResults {
 export interface BenchResults {
   limit?: LimitResult;
   runs: RunResults[];
+  /** Publishes the API answered with an error (each retried with the same event id). */
+  publishErrors?: { count: number; last: string };
 }
 
 export const TARGETS = {
@@ -186,6 +188,10 @@ export function printReport(results: BenchResults, options: BenchOptions, enviro
     out.push('');
     out.push(`Temporal dev server ${run.temporal === 'file' ? 'file-backed, SQLite WAL (what `npm start` runs)' : 'in memory'}:`);
     out.push(table(runRows(run, results.limit)));
+  }
+  if (results.publishErrors?.count) {
+    out.push('');
+    out.push(`Publish errors (retried with the same event id): ${results.publishErrors.count}; last: ${results.publishErrors.last}`);
   }
   out.push('');
   process.stdout.write(`${out.join('\n')}\n`);
