@@ -46,6 +46,7 @@ async function measureOn(
   const has = (name: BenchmarkName) => options.only.has(name);
   const run: RunResults = { temporal: temporalMode, latency: [] };
   const stack = await startStack({ temporal: temporalMode, log });
+  run.servers = stack.description;
   return using(stack.stop, async () => {
     const temporal = await connectBenchTemporal(stack.temporalAddress);
     const mongo = await connectMongoOps(stack.mongodbUri);

@@ -3,7 +3,7 @@
 // Restarts reuse the same ports and data files, as `npm start` would after a crash.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findMongoServer, type MongoBinary, type MongoServer, startMongoServer } from '../../src/dev-stack/mongodb-server.js';
 import { freePort, isAlive } from '../../src/dev-stack/processes.js';
@@ -11,6 +11,8 @@ import { findTemporalCli, startTemporalServer, type TemporalServer } from '../..
 
 export interface Stack {
   dir: string;
+  /** Which servers these are, for reports: e.g. `temporal (file)`, `ferretdb-v1.24.2-herald.1`. */
+  description: string;
   temporalAddress: string;
   mongodbUri: string;
   temporalPid(): number;
@@ -65,6 +67,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const stack: Stack = {
     dir,
+    description: `${basename(cliPath)} server start-dev (${options.temporal === 'file' ? 'SQLite file, WAL' : 'in memory'}), ${basename(mongoBinary.path)}`,
     temporalAddress: `127.0.0.1:${temporalPort}`,
     mongodbUri: `mongodb://127.0.0.1:${mongoPort}/`,
     temporalPid: () => temporal?.pid ?? 0,
