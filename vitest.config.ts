@@ -1,10 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The fault tests kill servers and processes: `npm run test:faults` (vitest.faults.config.ts).
-    exclude: ['test/faults/**', '**/node_modules/**'],
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     // One Temporal dev server and one MongoDB-protocol server for the whole run.
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,

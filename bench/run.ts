@@ -10,7 +10,7 @@ import { runThroughput } from './benchmarks/herald-throughput.js';
 import { runLimit } from './benchmarks/limit.js';
 import { runBaseline } from './benchmarks/temporal-baseline.js';
 import type { HeraldBenchContext } from './lib/context.js';
-import { BENCH_DATABASE, type BenchAccount, createAccount, startHeraldUnderTest } from './lib/herald.js';
+import { BENCH_DATABASE, type BenchAccount, createAccount, publishErrors, startHeraldUnderTest } from './lib/herald.js';
 import { connectMongoOps } from './lib/mongo-ops.js';
 import { type BenchmarkName, type BenchOptions, parseOptions } from './lib/options.js';
 import { type BenchReceiver, startBenchReceiver } from './lib/receiver.js';
@@ -46,6 +46,7 @@ async function measureOn(
   const has = (name: BenchmarkName) => options.only.has(name);
   const run: RunResults = { temporal: temporalMode, latency: [] };
   const stack = await startStack({ temporal: temporalMode, log });
+  run.servers = stack.description;
   return using(stack.stop, async () => {
     const temporal = await connectBenchTemporal(stack.temporalAddress);
     const mongo = await connectMongoOps(stack.mongodbUri);
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
   } finally {
     await receiver.close();
   }
+  results.publishErrors = { ...publishErrors };
   printReport(results, options, environment);
   const file = writeResults(join(import.meta.dirname, 'results'), results, options, environment);
   process.stdout.write(`figures written to ${file}\n`);

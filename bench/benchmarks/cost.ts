@@ -3,7 +3,7 @@
 // exists), and — from the 1-webhook throughput phase — MongoDB commands and CPU ms per delivery.
 import { deliveryWorkflowId, healthWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { type HeraldBenchContext, heraldPids, SERVICE_PROCESSES, waitIdle } from '../lib/context.js';
-import { type BenchAccount, pool, sampleMessage } from '../lib/herald.js';
+import { type BenchAccount, pool, publish, sampleMessage } from '../lib/herald.js';
 import { meter, perUnit } from '../lib/meter.js';
 import { totalCommands } from '../lib/mongo-ops.js';
 import { round } from '../lib/stats.js';
@@ -46,7 +46,7 @@ export async function runPublishOnly(
   const cost = await meter(heraldPids(ctx), ctx.mongo);
   const started = performance.now();
   await pool(options.events, options.concurrency, async (i) => {
-    await account.client.events.publish.mutate({ type: 'message.received', data: sampleMessage(i), event_id: `${label}-${i}` });
+    await publish(account.client, { type: 'message.received', data: sampleMessage(i), event_id: `${label}-${i}` });
   });
   const elapsed = performance.now() - started;
   const { cpuMs, mongoCommands } = await cost.stop();

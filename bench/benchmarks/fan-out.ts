@@ -3,7 +3,7 @@
 // the API starts every delivery itself.
 import { completedDeliveries, firstArrivals, type HeraldBenchContext, settle, waitIdle } from '../lib/context.js';
 import type { BenchAccount } from '../lib/herald.js';
-import { sampleMessage } from '../lib/herald.js';
+import { publish, sampleMessage } from '../lib/herald.js';
 import { round } from '../lib/stats.js';
 
 export interface FanOutResult {
@@ -25,7 +25,7 @@ export async function runFanOut(ctx: HeraldBenchContext, account: BenchAccount, 
   ctx.receiver.reset();
   const completedBefore = await completedDeliveries(ctx);
   const started = performance.now();
-  await account.client.events.publish.mutate({
+  await publish(account.client, {
     type: 'message.sent',
     data: sampleMessage('fan-out'),
     event_id: `fanout-${Date.now().toString(36)}`,

@@ -13,7 +13,7 @@ import {
   settle,
   waitIdle,
 } from '../lib/context.js';
-import { type BenchAccount, sampleMessage } from '../lib/herald.js';
+import { type BenchAccount, publish, sampleMessage } from '../lib/herald.js';
 import { meter, perUnit } from '../lib/meter.js';
 import { round, type Summary, summarize } from '../lib/stats.js';
 
@@ -64,8 +64,7 @@ export async function runLatency(
       const id = `${label}-${sent}`;
       const at = performance.now();
       publishedAt.set(id, at);
-      const call = account.client.events.publish
-        .mutate({ type: 'message.received', inbox_id: 'inbox_bench', data: sampleMessage(sent), event_id: id })
+      const call = publish(account.client, { type: 'message.received', inbox_id: 'inbox_bench', data: sampleMessage(sent), event_id: id })
         .then(
           () => {
             ackMs.push(performance.now() - at);

@@ -10,7 +10,7 @@ import {
   settle,
   waitIdle,
 } from '../lib/context.js';
-import { type BenchAccount, pool, sampleMessage } from '../lib/herald.js';
+import { type BenchAccount, pool, publish, sampleMessage } from '../lib/herald.js';
 import { type Cost, meter, perUnit } from '../lib/meter.js';
 import { totalCommands } from '../lib/mongo-ops.js';
 import { round } from '../lib/stats.js';
@@ -49,11 +49,11 @@ export async function runThroughput(
 
   const started = performance.now();
   await pool(options.events, options.concurrency, async (i) => {
-    await account.client.events.publish.mutate({
+    await publish(account.client, {
       type: 'message.received',
       inbox_id: 'inbox_bench',
       data: sampleMessage(i),
-      event_id: eventIds[i],
+      event_id: eventIds[i] as string,
     });
   });
   const acked = performance.now();

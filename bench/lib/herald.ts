@@ -1,6 +1,7 @@
 // Herald under measurement: the real `src/main.ts` as a child process (so its CPU time is its own),
 // pointed at the benchmark's servers, driven through the typed client like any producer.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHeraldClient, type HeraldClient } from '../../src/client/index.js';
 import { freePort } from '../../src/dev-stack/processes.js';
 import type { EventType } from '../../src/domain/event-catalogue.js';
@@ -66,6 +67,29 @@ export async function createAccount(
     webhookIds[i] = webhook.id;
   });
   return { client, webhookIds };
+}
+
+type PublishInput = Parameters<HeraldClient['events']['publish']['mutate']>[0];
+
+/** Publish errors seen (each retried), for the report: a healthy run has none. */
+export const publishErrors = { count: 0, last: '' };
+
+/**
+ * Publishes like a careful producer: a failed call is retried with the same event id (so it is the
+ * same event), a few times, and counted. Resolves when the API acknowledged the event.
+ */
+export async function publish(client: HeraldClient, input: PublishInput & { event_id: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.events.publish.mutate(input);
+      return;
+    } catch (error) {
+      publishErrors.count++;
+      publishErrors.last = (error as Error).message.slice(0, 300);
+      if (attempt >= 5) throw error;
+      await sleep(200 * attempt);
+    }
+  }
 }
 
 export const sampleMessage = (i: number | string) => ({

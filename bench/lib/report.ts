@@ -14,6 +14,8 @@ import { round } from './stats.js';
 
 export interface RunResults {
   temporal: 'file' | 'memory';
+  /** The servers measured, e.g. `temporal server start-dev (SQLite file, WAL), ferretdb-v1.24.2-herald.1`. */
+  servers?: string;
   baselineActivity?: BaselineResult;
   baselineLocal?: BaselineResult;
   oneWebhook?: ThroughputResult;
@@ -26,6 +28,8 @@ export interface RunResults {
 export interface BenchResults {
   limit?: LimitResult;
   runs: RunResults[];
+  /** Publishes the API answered with an error (each retried with the same event id). */
+  publishErrors?: { count: number; last: string };
 }
 
 export const TARGETS = {
@@ -65,10 +69,14 @@ export function ratios(run: RunResults, limit: LimitResult | undefined): Ratios 
   };
 }
 
-function cpuText(cpu: Record<string, number> | undefined, names: Record<string, string>): string {
+/** Cores on this machine: CPU ms per unit → the most units per second the machine could do if CPU-bound. */
+const CORES = cpus().length;
+
+function cpuText(cpu: Record<string, number> | undefined, names: Record<string, string>, ceiling = false): string {
   if (!cpu) return '—';
   const parts = Object.entries(names).map(([key, label]) => `${label} ${fmt(cpu[key], 1)}`);
-  return `${fmt(cpu.total, 1)} (${parts.join(', ')})`;
+  const bound = ceiling && cpu.total ? ` → at most ${fmt((CORES * 1000) / cpu.total, 0)}/s on ${CORES} cores` : '';
+  return `${fmt(cpu.total, 1)} (${parts.join(', ')})${bound}`;
 }
 
 function runRows(run: RunResults, limit: LimitResult | undefined): Row[] {
@@ -121,7 +129,7 @@ function runRows(run: RunResults, limit: LimitResult | undefined): Row[] {
     rows.push(['5 MongoDB commands per delivery', fmt(c.mongoCommandsPerDelivery, 2), '', '']);
     rows.push([
       '5 CPU ms per delivery',
-      cpuText(c.cpuMsPerDelivery, { temporal: 'Temporal', mongodb: 'MongoDB', herald: 'Herald' }),
+      cpuText(c.cpuMsPerDelivery, { temporal: 'Temporal', mongodb: 'MongoDB', herald: 'Herald' }, true),
       '',
       '',
     ]);
@@ -139,7 +147,7 @@ function runRows(run: RunResults, limit: LimitResult | undefined): Row[] {
     if (!b) continue;
     rows.push([
       `5 CPU ms per baseline workflow (${b.workflowType === 'oneActivityWorkflow' ? 'activity' : 'local activity'})`,
-      cpuText(b.cpuMsPerWorkflow, { temporal: 'Temporal', worker: 'worker' }),
+      cpuText(b.cpuMsPerWorkflow, { temporal: 'Temporal', worker: 'worker' }, true),
       '',
       '',
     ]);
@@ -184,8 +192,14 @@ export function printReport(results: BenchResults, options: BenchOptions, enviro
   }
   for (const run of results.runs) {
     out.push('');
-    out.push(`Temporal dev server ${run.temporal === 'file' ? 'file-backed, SQLite WAL (what `npm start` runs)' : 'in memory'}:`);
+    out.push(
+      `Temporal dev server ${run.temporal === 'file' ? 'file-backed, SQLite WAL (what `npm start` runs)' : 'in memory'} — ${run.servers ?? ''}:`,
+    );
     out.push(table(runRows(run, results.limit)));
+  }
+  if (results.publishErrors?.count) {
+    out.push('');
+    out.push(`Publish errors (retried with the same event id): ${results.publishErrors.count}; last: ${results.publishErrors.last}`);
   }
   out.push('');
   process.stdout.write(`${out.join('\n')}\n`);

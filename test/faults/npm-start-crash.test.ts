@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHeraldClient } from '../../src/client/index.js';
-import { freePort, isAlive, stopPid } from '../../src/dev-stack/processes.js';
+import { isAlive, stopPid } from '../../src/dev-stack/processes.js';
 import { type HeraldProcess, startHeraldProcess } from '../support/herald-process.js';
+import { reapOnExit } from '../support/reaper.js';
 import { startReceiver } from '../support/receiver.js';
+import { stablePort } from '../support/stack.js';
 import { checkDelivered, eventIds, FAULT_RETRY_SCHEDULE, publishBurst, say, subscribe, waitForAll } from './support.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'herald-npm-start-'));
@@ -30,9 +32,9 @@ afterAll(async () => {
 
 describe('npm start crash', () => {
   it('comes back after SIGKILL of its process group (orphaned servers, then stale PID files) and delivers everything', async () => {
-    const [api, temporal, ui, mongodb] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const start = () =>
-      startHeraldProcess({
+    const [api, temporal, ui, mongodb] = [await stablePort(), await stablePort(), await stablePort(), await stablePort()];
+    const start = async () => {
+      const started = await startHeraldProcess({
         entry: 'npm-start',
         dir: dataDir,
         env: {
@@ -46,6 +48,10 @@ describe('npm start crash', () => {
           HERALD_LOG_LEVEL: 'warn',
         },
       });
+      // Started by Herald, not by this test: still, they must not outlive it if it is cut short.
+      for (const pid of Object.values(serverPids())) if (pid) reapOnExit(pid);
+      return started;
+    };
     herald = await start();
     // No HERALD_ADMIN_API_KEY: the first start generated one into the data dir, and later starts reuse it.
     const adminKey = readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim();

@@ -7,10 +7,9 @@ import { MongoClient } from 'mongodb';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import { createHeraldClient, type HeraldClient } from '../../src/client/index.js';
-import { freePort } from '../../src/dev-stack/processes.js';
 import { type HeraldProcess, startHeraldProcess } from '../support/herald-process.js';
 import type { ReceivedRequest } from '../support/receiver.js';
-import type { Stack } from '../support/stack.js';
+import { type Stack, stablePort } from '../support/stack.js';
 
 /** Fast enough for a test, long enough to ride out outages of a few seconds. */
 export const FAULT_RETRY_SCHEDULE = '200ms,500ms,1s,2s,3s,5s,10s,10s';
@@ -31,7 +30,7 @@ export interface FaultHerald {
 
 /** Herald (src/main.ts) on the test's servers; restarts keep the port, task queue and database. */
 export async function faultHerald(stack: Stack, env: Record<string, string> = {}): Promise<FaultHerald> {
-  const port = await freePort();
+  const port = await stablePort();
   const adminKey = `hk_admin_faults_${randomBytes(12).toString('hex')}`;
   const suffix = randomBytes(3).toString('hex');
   const database = `herald_faults_${suffix}`;

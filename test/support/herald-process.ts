@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, spawnServer } from '../../src/dev-stack/processes.js';
+import { reapOnExit, released } from './reaper.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -64,11 +65,13 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
     readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
   });
   const pid = managed.pid;
+  reapOnExit(pid, entry === 'main' ? 'process' : 'group');
   const kill = async () => {
     try {
       process.kill(entry === 'main' ? pid : -pid, 'SIGKILL');
     } catch {}
     while (entry === 'main' ? isAlive(pid) : groupAlive(pid)) await sleep(20);
+    released(pid);
   };
   return {
     pid,
@@ -76,7 +79,11 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
     logFile,
     kill,
     async stop() {
-      if (entry === 'main') return managed.stop(40_000);
+      if (entry === 'main') {
+        await managed.stop(40_000);
+        released(pid);
+        return;
+      }
       // npm may exit before its child has finished shutting down: wait for the whole group.
       try {
         process.kill(-pid, 'SIGTERM');
@@ -84,6 +91,7 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
       const deadline = Date.now() + 40_000;
       while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
       if (groupAlive(pid)) await kill();
+      released(pid);
     },
   };
 }

@@ -3,14 +3,17 @@
 // Restarts reuse the same ports and data files, as `npm start` would after a crash.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findMongoServer, type MongoBinary, type MongoServer, startMongoServer } from '../../src/dev-stack/mongodb-server.js';
-import { freePort, isAlive } from '../../src/dev-stack/processes.js';
+import { freePort, isAlive, isPortFree } from '../../src/dev-stack/processes.js';
 import { findTemporalCli, startTemporalServer, type TemporalServer } from '../../src/dev-stack/temporal-server.js';
+import { reapOnExit, released } from './reaper.js';
 
 export interface Stack {
   dir: string;
+  /** Which servers these are, for reports: e.g. `temporal (file)`, `ferretdb-v1.24.2-herald.1`. */
+  description: string;
   temporalAddress: string;
   mongodbUri: string;
   temporalPid(): number;
@@ -39,6 +42,19 @@ export async function findBinaries(log: (msg: string) => void): Promise<{ cliPat
   return { cliPath, mongoBinary };
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768–60999 by default): a server restarted on it
+ * cannot find it taken by some process's outgoing connection in the meantime, which an OS-assigned
+ * ephemeral port can be on a busy machine.
+ */
+export async function stablePort(): Promise<number> {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isPortFree(port)) return port;
+  }
+  return freePort();
+}
+
 async function kill(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGKILL');
@@ -50,7 +66,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'herald-stack-'));
   const { cliPath, mongoBinary } = await findBinaries(log);
-  const [temporalPort, uiPort, mongoPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [temporalPort, uiPort, mongoPort] = [await stablePort(), await stablePort(), await stablePort()];
   const temporalOptions = {
     cliPath,
     dataDir: join(dir, 'temporal'),
@@ -65,24 +81,29 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const stack: Stack = {
     dir,
+    description: `${basename(cliPath)} server start-dev (${options.temporal === 'file' ? 'SQLite file, WAL' : 'in memory'}), ${basename(mongoBinary.path)}`,
     temporalAddress: `127.0.0.1:${temporalPort}`,
     mongodbUri: `mongodb://127.0.0.1:${mongoPort}/`,
     temporalPid: () => temporal?.pid ?? 0,
     mongodbPid: () => mongo?.pid ?? 0,
     async startTemporal() {
       temporal = await startTemporalServer(temporalOptions, log);
+      reapOnExit(temporal.pid);
     },
     async stopTemporal(signal) {
       if (!temporal) return;
       await (signal === 'SIGKILL' ? kill(temporal.pid) : temporal.stop());
+      released(temporal.pid);
       temporal = undefined;
     },
     async startMongo() {
       mongo = await startMongoServer(mongoBinary, mongoOptions, log);
+      reapOnExit(mongo.pid);
     },
     async stopMongo(signal) {
       if (!mongo) return;
       await (signal === 'SIGKILL' ? kill(mongo.pid) : mongo.stop());
+      released(mongo.pid);
       mongo = undefined;
     },
     async stop() {
