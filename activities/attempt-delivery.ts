@@ -21,13 +21,10 @@ export interface AttemptDeps {
 const ERROR_TEXT_LIMIT = 1_000;
 
 export function createAttemptDelivery({ store, sender, retryPolicy, health, now = () => new Date() }: AttemptDeps) {
-  return async function attemptDelivery({ deliveryId, attempt, timeoutMs, released = false }: AttemptInput): Promise<AttemptOutcome> {
-    const delivery = await store.deliveries.byId(deliveryId);
-    if (!delivery) return { result: 'cancelled' };
-    const [webhook, event] = await Promise.all([
-      store.webhooks.byId(delivery.webhook_id),
-      store.events.get(delivery.account_id, delivery.event_id),
-    ]);
+  return async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
+    const { deliveryId, attempt, timeoutMs, released = false } = input;
+    // Two reads by `_id`, side by side: the delivery record itself is only written (its ids are in the input).
+    const [webhook, event] = await Promise.all([store.webhooks.byId(input.webhookId), store.events.get(input.accountId, input.eventId)]);
     if (!webhook || !event) {
       await store.deliveries.setStatus(deliveryId, 'cancelled');
       return { result: 'cancelled' };
@@ -48,7 +45,6 @@ export function createAttemptDelivery({ store, sender, retryPolicy, health, now 
         : `HTTP ${response.statusCode}`;
 
     const record: AttemptDoc = {
-      attempt: delivery.attempts.length + 1,
       started_at: startedAt,
       duration_ms: response.durationMs,
       status_code: response.statusCode,

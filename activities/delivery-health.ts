@@ -15,6 +15,36 @@ export interface DeliveryHealthDeps {
   unhealthyAfter: number;
   /** How long a delivery stays parked before it is given up (HERALD_RETENTION_DAYS). */
   parkMaxMs: number;
+  /** Webhooks whose success this process recorded a moment ago (see createSuccessMemo). */
+  recentSuccesses: SuccessMemo;
+}
+
+export type SuccessMemo = ReturnType<typeof createSuccessMemo>;
+
+/**
+ * Remembers, for `windowMs`, that this process recorded a success for a webhook (its failure count is
+ * then 0). Another success inside the window writes nothing: a webhook receiving hundreds of events a
+ * second costs one statistics write a second instead of one per delivery, and `last_delivered_at` lags
+ * by at most the window. A failure recorded here forgets the webhook at once; one recorded by another
+ * worker process is not seen until the window ends, so for that long its successes here do not reset
+ * the count it reports.
+ */
+export function createSuccessMemo(windowMs = 1_000, now = () => Date.now()) {
+  const until = new Map<string, number>();
+  return {
+    fresh(webhookId: string): boolean {
+      return (until.get(webhookId) ?? 0) > now();
+    },
+    remember(webhookId: string): void {
+      if (windowMs <= 0) return;
+      // Expired entries go when the map grows, so it stays about as large as the set of busy webhooks.
+      if (until.size >= 10_000) for (const [id, t] of until) if (t <= now()) until.delete(id);
+      until.set(webhookId, now() + windowMs);
+    },
+    forget(webhookId: string): void {
+      until.delete(webhookId);
+    },
+  };
 }
 
 /**
@@ -52,8 +82,11 @@ export async function recordHealth(
   error: string | null,
   at: Date,
 ): Promise<void> {
+  if (kind === 'success' && deps.recentSuccesses.fresh(webhook._id)) return;
   const recorded = await store.webhookStats.record(webhook._id, kind === 'success', error, at);
   if (!recorded) return;
+  if (kind === 'success') deps.recentSuccesses.remember(webhook._id);
+  else deps.recentSuccesses.forget(webhook._id);
   const { seq, failureCount } = recorded;
   let report: HealthReport;
   if (kind === 'success') {

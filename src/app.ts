@@ -2,6 +2,7 @@
 // starts can be eager), and the HTTP API. `npm start` and the integration tests both build it here.
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createSuccessMemo } from '../activities/delivery-health.js';
 import { createHttpSender } from '../activities/http-post.js';
 import type { AppDeps } from './api/context.js';
 import { createHttpServer } from './api/server.js';
@@ -76,6 +77,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
         report: lifecycle.report,
         unhealthyAfter: config.delivery.unhealthyAfter,
         parkMaxMs: config.delivery.retentionDays * 86_400_000,
+        recentSuccesses: createSuccessMemo(),
       },
       client,
       dispatch,

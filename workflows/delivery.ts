@@ -46,6 +46,9 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     const turn = ++started;
     const outcome = await attemptDelivery({
       deliveryId: input.deliveryId,
+      webhookId: input.webhookId,
+      accountId: input.accountId,
+      eventId: input.eventId,
       attempt: n,
       timeoutMs: input.attemptTimeoutMs,
       ...(wasReleased ? { released: true } : {}),

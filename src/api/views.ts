@@ -113,9 +113,10 @@ export const AttemptView = z.object({
   outcome: z.enum(['success', 'retry', 'gone']).describe('gone: the endpoint answered 410; nothing more is sent.'),
 });
 
-function attemptView(a: AttemptDoc): z.infer<typeof AttemptView> {
+/** `attempt` is the record's position: attempts are only ever appended, one at a time per delivery. */
+function attemptView(a: AttemptDoc, attempt: number): z.infer<typeof AttemptView> {
   return {
-    attempt: a.attempt,
+    attempt,
     started_at: a.started_at.toISOString(),
     duration_ms: a.duration_ms,
     status_code: a.status_code,
@@ -125,8 +126,8 @@ function attemptView(a: AttemptDoc): z.infer<typeof AttemptView> {
   };
 }
 
-function attemptSummary(a: AttemptDoc) {
-  const { response_body: _body, ...summary } = attemptView(a);
+function attemptSummary(a: AttemptDoc, attempt: number) {
+  const { response_body: _body, ...summary } = attemptView(a, attempt);
   return summary;
 }
 
@@ -167,7 +168,11 @@ function deliveryFieldsView(d: DeliveryDoc) {
 
 export function deliverySummaryView(d: DeliveryDoc): z.infer<typeof DeliverySummaryView> {
   const last = d.attempts.at(-1);
-  return { ...deliveryFieldsView(d), attempt_count: d.attempts.length, last_attempt: last ? attemptSummary(last) : null };
+  return {
+    ...deliveryFieldsView(d),
+    attempt_count: d.attempts.length,
+    last_attempt: last ? attemptSummary(last, d.attempts.length) : null,
+  };
 }
 
 /** Deliveries newest first (or oldest first with `ascending`), a page at a time. */
@@ -206,7 +211,7 @@ export function deliveryView(d: DeliveryDoc, temporal: TemporalLink): z.infer<ty
   const workflowPath = `${temporal.uiUrl}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(d.workflow_id)}`;
   return {
     ...deliveryFieldsView(d),
-    attempts: d.attempts.map(attemptView),
+    attempts: d.attempts.map((a, i) => attemptView(a, i + 1)),
     run_id: temporal.runId,
     temporal_ui_url: temporal.uiUrl
       ? temporal.runId

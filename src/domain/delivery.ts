@@ -12,6 +12,10 @@ export interface DeliveryInput {
 
 export interface AttemptInput {
   deliveryId: string;
+  /** The delivery's ids, so an attempt needs no read of the delivery record. */
+  webhookId: string;
+  accountId: string;
+  eventId: string;
   /** 1-based position in the retry schedule of this run (a replay starts again at 1). */
   attempt: number;
   /** The POST's timeout: the one the delivery was dispatched with, which also bounds the activity. */

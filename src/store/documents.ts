@@ -107,7 +107,8 @@ export interface EventDoc {
 export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'parked' | 'cancelled';
 
 export interface AttemptDoc {
-  attempt: number;
+  /** Written before attempts were numbered by their position (views number them by position). */
+  attempt?: number;
   started_at: Date;
   duration_ms: number;
   status_code: number | null;

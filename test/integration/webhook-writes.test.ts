@@ -6,7 +6,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { recordHealth } from '../../activities/delivery-health.js';
+import { createSuccessMemo, recordHealth } from '../../activities/delivery-health.js';
 import { verifyWebhook } from '../../src/client/index.js';
 import type { WriteClaimDoc } from '../../src/store/documents.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -38,7 +38,8 @@ async function whileAttemptsAreRecorded<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; recorded: number }> {
   const { store, lifecycle } = herald.deps;
-  const deps = { report: lifecycle.report, unhealthyAfter: 5, parkMaxMs: 60_000 };
+  // Every success is written (no memo window): the writes are what this test races.
+  const deps = { report: lifecycle.report, unhealthyAfter: 5, parkMaxMs: 60_000, recentSuccesses: createSuccessMemo(0) };
   let running = true;
   let recorded = 0;
   const loops = Array.from({ length: RECORDERS }, async () => {
