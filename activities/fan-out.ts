@@ -22,10 +22,10 @@ export function createFanOutPage(dispatch: DispatchDeps) {
     const event = await dispatch.store.events.get(accountId, eventId);
     // Deleted by retention before the fan-out ran: nothing left to deliver.
     if (!event) return { started: 0, next: null };
-    const found = await dispatch.store.webhooks
-      .matching(event, isAccountLevel(event.type), after ?? undefined)
-      .limit(pageSize + 1)
-      .toArray();
+    const found = await dispatch.store.webhooks.matching(event, isAccountLevel(event.type), {
+      after: after ?? undefined,
+      limit: pageSize + 1,
+    });
     const page = found.slice(0, pageSize);
     // A retried page (the worker died half way) starts the same ids again: harmless by construction.
     await startDeliveries(dispatch, event, page);

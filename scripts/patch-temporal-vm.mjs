@@ -12,7 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const MARKER = '/* herald: no vm watchdog per activation (scripts/patch-temporal-vm.mjs) */';
+const MARKER = '/* herald: no vm watchdog per activation (scripts/patch-temporal-vm.mjs) */';
 const file = fileURLToPath(new URL('../node_modules/@temporalio/worker/lib/workflow/reusable-vm.js', import.meta.url));
 // The one call made per activation: the workflow module's proxy into the sandbox.
 const ORIGINAL = `return callIntoVmScript.runInContext(context, {
@@ -20,7 +20,7 @@ const ORIGINAL = `return callIntoVmScript.runInContext(context, {
 const PATCHED = `return callIntoVmScript.runInContext(context, {
                         ${MARKER}`;
 
-export function patchTemporalVm() {
+function patchTemporalVm() {
   if (!existsSync(file)) return 'absent';
   const source = readFileSync(file, 'utf8');
   if (source.includes(MARKER)) return 'patched already';
@@ -29,6 +29,4 @@ export function patchTemporalVm() {
   return 'patched';
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(`patch-temporal-vm: ${patchTemporalVm()}`);
-}
+process.stdout.write(`patch-temporal-vm: ${patchTemporalVm()}\n`);

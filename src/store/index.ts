@@ -3,6 +3,7 @@ import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
+import { createWebhookMatcher } from './webhook-matcher.js';
 import { createWebhookStatsRepo } from './webhook-stats-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
@@ -10,7 +11,7 @@ export function createStore(mongo: Mongo) {
   const c = mongo.collections;
   return {
     accounts: createAccountsRepo(c),
-    webhooks: createWebhooksRepo(c),
+    webhooks: createWebhooksRepo(c, createWebhookMatcher(c)),
     webhookStats: createWebhookStatsRepo(c),
     events: createEventsRepo(c),
     deliveries: createDeliveriesRepo(c),

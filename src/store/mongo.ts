@@ -9,6 +9,7 @@ import type {
   IdempotencyDoc,
   WebhookDoc,
   WebhookStatsDoc,
+  WebhookVersionDoc,
   WriteClaimDoc,
 } from './documents.js';
 
@@ -17,6 +18,7 @@ export interface Collections {
   apiKeys: import('mongodb').Collection<ApiKeyDoc>;
   webhooks: import('mongodb').Collection<WebhookDoc>;
   webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
+  webhookVersions: import('mongodb').Collection<WebhookVersionDoc>;
   writeClaims: import('mongodb').Collection<WriteClaimDoc>;
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
@@ -39,6 +41,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     apiKeys: db.collection('api_keys'),
     webhooks: db.collection('webhooks'),
     webhookStats: db.collection('webhook_stats'),
+    webhookVersions: db.collection('webhook_versions'),
     writeClaims: db.collection('write_claims'),
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),

@@ -5,6 +5,7 @@ import { generateSecret } from '../domain/signing.js';
 import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
+import type { MatchedEvent, WebhookMatcher } from './webhook-matcher.js';
 
 export interface NewWebhook {
   url: string;
@@ -33,7 +34,7 @@ export function validSecrets(webhook: Pick<WebhookDoc, 'secrets'>, now: Date): s
 /** The fields only the webhook's health workflow writes. */
 export type HealthFields = Pick<WebhookDoc, 'status' | 'resuming'>;
 
-export function createWebhooksRepo(c: Collections) {
+export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
   const versioned = { docs: c.webhooks, claims: c.writeClaims, scope: 'webhooks' };
   /**
    * Every write of a webhook document goes through here (a version-claimed read-modify-write, see
@@ -41,12 +42,23 @@ export function createWebhooksRepo(c: Collections) {
    * undo one another. `plan` gets the current document and answers the fields to set; it may run
    * more than once. Null when the webhook does not exist (for this account, when one is given).
    */
-  function change(
+  async function change(
     webhookId: string,
     accountId: string | null,
     plan: (current: WebhookDoc) => Partial<WebhookDoc> | null | Promise<Partial<WebhookDoc> | null>,
   ): Promise<WebhookDoc | null> {
-    return writeVersioned(versioned, accountId === null ? { _id: webhookId } : { _id: webhookId, account_id: accountId }, plan);
+    let changed = false;
+    const webhook = await writeVersioned(
+      versioned,
+      accountId === null ? { _id: webhookId } : { _id: webhookId, account_id: accountId },
+      async (current) => {
+        const fields = await plan(current);
+        changed ||= fields !== null;
+        return fields;
+      },
+    );
+    if (webhook && changed) await matcher.touch(webhook.account_id);
+    return webhook;
   }
 
   return {
@@ -69,11 +81,14 @@ export function createWebhooksRepo(c: Collections) {
       };
       try {
         await c.webhooks.insertOne(webhook);
+        await matcher.touch(accountId);
         return { webhook, created: true };
       } catch (error) {
         if (!isDuplicateKey(error) || !webhook.client_key) throw error;
         const existing = await c.webhooks.findOne({ client_key: webhook.client_key });
         if (!existing) throw error;
+        // The first call may have died before marking the account's webhooks changed.
+        await matcher.touch(accountId);
         return { webhook: existing, created: false };
       }
     },
@@ -117,31 +132,17 @@ export function createWebhooksRepo(c: Collections) {
 
     async delete(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
       const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
-      if (deleted) await deleteClaims(c.writeClaims, webhookId);
+      if (deleted) await Promise.all([deleteClaims(c.writeClaims, webhookId), matcher.touch(accountId)]);
       return deleted;
     },
 
     /**
      * Webhooks that should get a delivery of this event: subscribed to its type, and in scope, but never
-     * the webhook the event is about (`webhook.unhealthy` goes to the account's other webhooks). Sorted by
-     * id, so that `after` (the last id of the previous page) pages through them.
+     * the webhook the event is about (`webhook.unhealthy` goes to the account's other webhooks). In id
+     * order, so that `after` (the last id of the previous page) pages through them.
      */
-    matching(
-      event: { account_id: string; type: EventType; inbox_id: string | null; pod_id: string | null; source_webhook_id?: string },
-      accountLevel: boolean,
-      after?: string,
-    ) {
-      const filter: Filter<WebhookDoc> = { account_id: event.account_id, event_types: event.type };
-      if (after || event.source_webhook_id) {
-        filter._id = { ...(after ? { $gt: after } : {}), ...(event.source_webhook_id ? { $ne: event.source_webhook_id } : {}) };
-      }
-      if (!accountLevel) {
-        const scopes: Filter<WebhookDoc>[] = [];
-        if (event.inbox_id) scopes.push({ $or: [{ inbox_ids: { $size: 0 } }, { inbox_ids: event.inbox_id }] });
-        if (event.pod_id) scopes.push({ $or: [{ pod_ids: { $size: 0 } }, { pod_ids: event.pod_id }] });
-        if (scopes.length > 0) filter.$and = scopes;
-      }
-      return c.webhooks.find(filter, { projection: { secrets: 0 } }).sort({ _id: 1 });
+    matching(event: MatchedEvent, accountLevel: boolean, page?: { after?: string; limit?: number }) {
+      return matcher.matching(event, accountLevel, page);
     },
 
     /**

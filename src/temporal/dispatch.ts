@@ -123,10 +123,7 @@ function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null
  */
 export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, now = new Date()): Promise<DispatchResult> {
   // One more than the bound tells "small enough to start here" from "needs the fan-out workflow".
-  const matches = await deps.store.webhooks
-    .matching(event, isAccountLevel(event.type))
-    .limit(deps.directFanoutMax + 1)
-    .toArray();
+  const matches = await deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1 });
   let result: DispatchResult;
   if (matches.length <= deps.directFanoutMax) {
     await startDeliveries(deps, event, matches, now);
