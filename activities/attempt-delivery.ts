@@ -23,8 +23,12 @@ const ERROR_TEXT_LIMIT = 1_000;
 export function createAttemptDelivery({ store, sender, retryPolicy, health, now = () => new Date() }: AttemptDeps) {
   return async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
     const { deliveryId, attempt, timeoutMs, released = false } = input;
-    // Two reads by `_id`, side by side: the delivery record itself is only written (its ids are in the input).
-    const [webhook, event] = await Promise.all([store.webhooks.byId(input.webhookId), store.events.get(input.accountId, input.eventId)]);
+    // Reads by `_id`, side by side (the event usually not even that: see recent-events.ts); the delivery
+    // record itself is only written, its ids are in the input.
+    const [webhook, event] = await Promise.all([
+      store.webhooks.byId(input.webhookId),
+      store.events.forDelivery(input.accountId, input.eventId),
+    ]);
     if (!webhook || !event) {
       await store.deliveries.setStatus(deliveryId, 'cancelled');
       return { result: 'cancelled' };

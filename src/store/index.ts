@@ -3,6 +3,7 @@ import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
+import { withRecentEvents } from './recent-events.js';
 import { createWebhookMatcher } from './webhook-matcher.js';
 import { createWebhookStatsRepo } from './webhook-stats-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
@@ -13,7 +14,7 @@ export function createStore(mongo: Mongo) {
     accounts: createAccountsRepo(c),
     webhooks: createWebhooksRepo(c, createWebhookMatcher(c)),
     webhookStats: createWebhookStatsRepo(c),
-    events: createEventsRepo(c),
+    events: withRecentEvents(createEventsRepo(c)),
     deliveries: createDeliveriesRepo(c),
     idempotency: createIdempotencyRepo(c),
     /** For tests, which give every file its own database. */
