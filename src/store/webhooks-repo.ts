@@ -5,6 +5,7 @@ import { generateSecret } from '../domain/signing.js';
 import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
+import { NO_STATS } from './webhook-stats-repo.js';
 
 export interface NewWebhook {
   url: string;
@@ -33,6 +34,14 @@ export function validSecrets(webhook: Pick<WebhookDoc, 'secrets'>, now: Date): s
 /** The fields only the webhook's health workflow writes. */
 export type HealthFields = Pick<WebhookDoc, 'status' | 'resuming'>;
 
+/**
+ * Lookups go by `_id` alone and the account is compared here: on FerretDB any other filter (even
+ * `{ _id, account_id }`) scans the whole collection. Another account's webhook is simply not found.
+ */
+function ownedBy(accountId: string, webhook: WebhookDoc | null): WebhookDoc | null {
+  return webhook && webhook.account_id === accountId ? webhook : null;
+}
+
 export function createWebhooksRepo(c: Collections) {
   const versioned = { docs: c.webhooks, claims: c.writeClaims, scope: 'webhooks' };
   /**
@@ -46,7 +55,7 @@ export function createWebhooksRepo(c: Collections) {
     accountId: string | null,
     plan: (current: WebhookDoc) => Partial<WebhookDoc> | null | Promise<Partial<WebhookDoc> | null>,
   ): Promise<WebhookDoc | null> {
-    return writeVersioned(versioned, accountId === null ? { _id: webhookId } : { _id: webhookId, account_id: accountId }, plan);
+    return writeVersioned(versioned, webhookId, plan, { accepts: (current) => accountId === null || current.account_id === accountId });
   }
 
   return {
@@ -69,6 +78,10 @@ export function createWebhooksRepo(c: Collections) {
       };
       try {
         await c.webhooks.insertOne(webhook);
+        // Its statistics exist from the start, so that every attempt records its outcome in one
+        // command. Not made here (an error, or a webhook created before this was done), the first
+        // attempt makes them: nothing is lost, so an error here does not fail the creation.
+        await c.webhookStats.insertOne({ _id: webhook._id, ...NO_STATS }).catch(() => {});
         return { webhook, created: true };
       } catch (error) {
         if (!isDuplicateKey(error) || !webhook.client_key) throw error;
@@ -88,8 +101,8 @@ export function createWebhooksRepo(c: Collections) {
     },
 
     /** Scoped by account: another account's webhook is simply not found. */
-    get(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
-      return c.webhooks.findOne({ _id: webhookId, account_id: accountId });
+    async get(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
+      return ownedBy(accountId, await c.webhooks.findOne({ _id: webhookId }));
     },
 
     /** Unscoped, for the delivery path (which already knows the webhook belongs to the event's account). */
@@ -115,9 +128,14 @@ export function createWebhooksRepo(c: Collections) {
       return { webhooks, count, next: more ? (webhooks.at(-1)?._id ?? null) : null };
     },
 
+    /** Deletes the webhook (scoped by account, like `get`) and its statistics. */
     async delete(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
-      const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
-      if (deleted) await deleteClaims(c.writeClaims, webhookId);
+      // Read, check the account, then delete by `_id`: a webhook never changes account.
+      const webhook = ownedBy(accountId, await c.webhooks.findOne({ _id: webhookId }));
+      if (!webhook) return null;
+      const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId });
+      if (!deleted) return null;
+      await Promise.all([deleteClaims(c.writeClaims, webhookId), c.webhookStats.deleteOne({ _id: webhookId })]);
       return deleted;
     },
 
