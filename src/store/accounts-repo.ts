@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids.js';
-import type { AccountDoc, ApiKeyDoc } from './documents.js';
-import type { Collections } from './mongo.js';
+import type { AccountDoc, ApiKeyDoc, ApiKeyHashDoc } from './documents.js';
+import { type Collections, onlyDuplicateKeys } from './mongo.js';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -36,7 +36,9 @@ export function createAccountsRepo(c: Collections) {
         created_at: now,
         revoked_at: null,
       };
+      // The key first, then what makes it usable: a key that can authenticate is always listed (and revocable).
       await c.apiKeys.insertOne(key);
+      await c.apiKeyHashes.insertOne(hashDoc(key));
       return { apiKey, key };
     },
 
@@ -44,8 +46,10 @@ export function createAccountsRepo(c: Collections) {
       return c.apiKeys.find({ account_id: accountId }).sort({ _id: 1 }).toArray();
     },
 
-    getApiKey(accountId: string, keyId: string): Promise<ApiKeyDoc | null> {
-      return c.apiKeys.findOne({ _id: keyId, account_id: accountId });
+    /** Scoped by account. By `_id` alone, the account compared here: FerretDB scans for any other filter. */
+    async getApiKey(accountId: string, keyId: string): Promise<ApiKeyDoc | null> {
+      const key = await c.apiKeys.findOne({ _id: keyId });
+      return key?.account_id === accountId ? key : null;
     },
 
     countActiveApiKeys(accountId: string): Promise<number> {
@@ -54,16 +58,54 @@ export function createAccountsRepo(c: Collections) {
 
     /** Revokes the key (immediately: every request authenticates against the store). Revoking twice keeps the first time. */
     async revokeApiKey(accountId: string, keyId: string, now = new Date()): Promise<ApiKeyDoc | null> {
-      await c.apiKeys.updateOne({ _id: keyId, account_id: accountId, revoked_at: null }, { $set: { revoked_at: now } });
+      const key = await this.getApiKey(accountId, keyId);
+      if (!key || key.revoked_at !== null) return key;
+      // Unusable first, then marked revoked: a crash in between can only end a key early, never leave
+      // a revoked one usable. Deleted once more afterwards for a start-up backfill that read the key
+      // before it was revoked (see backfillApiKeyHashes).
+      await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
+      await c.apiKeys.updateOne({ _id: keyId }, { $set: { revoked_at: now } });
+      await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
       return this.getApiKey(accountId, keyId);
     },
 
-    /** The account a (non-revoked) key belongs to. */
+    /** The account a (non-revoked) key belongs to: one lookup by `_id` on every request, no cache. */
     async authenticate(apiKey: string): Promise<string | null> {
-      const key = await c.apiKeys.findOne({ key_hash: hashApiKey(apiKey), revoked_at: null }, { projection: { account_id: 1 } });
-      return key?.account_id ?? null;
+      const entry = await c.apiKeyHashes.findOne({ _id: hashApiKey(apiKey) });
+      return entry?.account_id ?? null;
     },
   };
+}
+
+function hashDoc(key: ApiKeyDoc): ApiKeyHashDoc {
+  return { _id: key.key_hash, account_id: key.account_id, key_id: key._id };
+}
+
+/**
+ * At start-up: lookup entries for the usable keys that have none (made before the entries existed).
+ * A key revoked while this runs may get one back after the revocation deleted it: so each key is read
+ * again afterwards and the entry removed if it is revoked by now (the revocation also deletes it once
+ * more after marking the key, so one of the two deletes comes last).
+ */
+export async function backfillApiKeyHashes(c: Collections): Promise<number> {
+  const [keys, entries] = await Promise.all([
+    c.apiKeys.find({ revoked_at: null }).toArray(),
+    c.apiKeyHashes.find({}, { projection: { _id: 1 } }).toArray(),
+  ]);
+  const have = new Set(entries.map((e) => e._id));
+  const missing = keys.filter((key) => !have.has(key.key_hash));
+  if (missing.length === 0) return 0;
+  try {
+    await c.apiKeyHashes.insertMany(missing.map(hashDoc), { ordered: false });
+  } catch (error) {
+    // Made meanwhile by another process starting: fine.
+    if (!onlyDuplicateKeys(error)) throw error;
+  }
+  for (const key of missing) {
+    const now = await c.apiKeys.findOne({ _id: key._id });
+    if (!now || now.revoked_at !== null) await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
+  }
+  return missing.length;
 }
 
 export type AccountsRepo = ReturnType<typeof createAccountsRepo>;

@@ -1,6 +1,7 @@
 import type { Filter } from 'mongodb';
 import type { AttemptDoc, DeliveryDoc, DeliveryStatus } from './documents.js';
-import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+import { createInsertBatcher } from './insert-batcher.js';
+import { type Collections, deleteBatch } from './mongo.js';
 import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
 
 export interface DeliveryListQuery extends TimeWindow {
@@ -24,21 +25,19 @@ function failedFilter(q: FailedQuery): Filter<DeliveryDoc> {
 export type ParkedDelivery = Pick<DeliveryDoc, '_id' | 'workflow_id' | 'event_id' | 'event_created_at'>;
 
 export function createDeliveriesRepo(c: Collections) {
+  // Every publish stores its delivery records: concurrent publishes share insert commands (see insert-batcher.ts).
+  const inserts = createInsertBatcher(c.deliveries);
   return {
     /** Inserts the records that do not exist yet; existing ones (a retried publish) are left alone. */
     async insertMany(deliveries: DeliveryDoc[]): Promise<void> {
-      if (deliveries.length === 0) return;
-      try {
-        await c.deliveries.insertMany(deliveries, { ordered: false });
-      } catch (error) {
-        const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-        const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-        if (!isDuplicateKey(error) && !(errors.length > 0 && errors.every((e) => e.code === 11000))) throw error;
-      }
+      // Queued in one turn, so that they go in one command (with whatever other publishes queued).
+      await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
     },
 
-    get(accountId: string, deliveryId: string): Promise<DeliveryDoc | null> {
-      return c.deliveries.findOne({ _id: deliveryId, account_id: accountId });
+    /** Scoped by account: another account's delivery is not found. (By `_id` alone: FerretDB scans for anything else.) */
+    async get(accountId: string, deliveryId: string): Promise<DeliveryDoc | null> {
+      const delivery = await c.deliveries.findOne({ _id: deliveryId });
+      return delivery?.account_id === accountId ? delivery : null;
     },
 
     byId(deliveryId: string): Promise<DeliveryDoc | null> {

@@ -19,6 +19,19 @@ export interface ApiKeyDoc {
   revoked_at: Date | null;
 }
 
+/**
+ * How a request's key finds its account in one lookup by `_id` (FerretDB uses an index for nothing
+ * else): one per usable key, made with the key and deleted before the key is marked revoked. Holds
+ * only the hash, like the key's own document.
+ */
+export interface ApiKeyHashDoc {
+  /** The key's `key_hash`. */
+  _id: string;
+  account_id: string;
+  /** The key's `_id`. */
+  key_id: string;
+}
+
 export type WebhookStatus = 'active' | 'unhealthy' | 'disabled';
 
 export interface WebhookSecret {

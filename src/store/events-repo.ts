@@ -1,7 +1,8 @@
 import type { Filter } from 'mongodb';
 import type { EventType } from '../domain/event-catalogue.js';
 import type { EventDoc } from './documents.js';
-import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+import { createInsertBatcher } from './insert-batcher.js';
+import { type Collections, deleteBatch } from './mongo.js';
 import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
 
 export interface EventListQuery extends TimeWindow {
@@ -17,6 +18,8 @@ export function eventKey(accountId: string, eventId: string): string {
 }
 
 export function createEventsRepo(c: Collections) {
+  // Every publish stores one event: concurrent publishes share insert commands (see insert-batcher.ts).
+  const inserts = createInsertBatcher(c.events);
   return {
     /**
      * Stores the event unless the account already has one with this id; either way returns the stored
@@ -24,15 +27,10 @@ export function createEventsRepo(c: Collections) {
      */
     async insert(event: Omit<EventDoc, '_id' | 'dispatched_at'>): Promise<{ event: EventDoc; created: boolean }> {
       const doc: EventDoc = { _id: eventKey(event.account_id, event.id), ...event, dispatched_at: null };
-      try {
-        await c.events.insertOne(doc);
-        return { event: doc, created: true };
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const existing = await c.events.findOne({ _id: doc._id });
-        if (!existing) throw error;
-        return { event: existing, created: false };
-      }
+      if ((await inserts.insert(doc)) === 'inserted') return { event: doc, created: true };
+      const existing = await c.events.findOne({ _id: doc._id });
+      if (!existing) throw new Error(`event ${doc._id} was refused as a duplicate but is not stored`);
+      return { event: existing, created: false };
     },
 
     get(accountId: string, eventId: string): Promise<EventDoc | null> {

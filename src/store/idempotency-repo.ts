@@ -17,6 +17,16 @@ export function idempotencyRecordId(accountId: string, route: string, key: strin
 }
 
 export function createIdempotencyRepo(c: Collections) {
+  /**
+   * The record if it is still the one the request made at `createdAt`. Read by `_id` alone and
+   * compared here, then written by `_id`: on FerretDB any other filter scans the whole collection (and
+   * it would not apply that filter atomically either).
+   */
+  async function ownRecord(id: string, createdAt: Date): Promise<IdempotencyDoc | null> {
+    const record = await c.idempotency.findOne({ _id: id });
+    return record && record.created_at.getTime() === createdAt.getTime() ? record : null;
+  }
+
   return {
     /**
      * Claims the key for a new request (a `pending` record), or returns the record that holds it. The
@@ -31,25 +41,37 @@ export function createIdempotencyRepo(c: Collections) {
           if (!isDuplicateKey(error)) throw error;
         }
         const { _id, ...fields } = doc;
-        const taken = await c.idempotency.findOneAndUpdate(
-          { _id, $or: [{ created_at: { $lt: expiredBefore } }, { state: 'pending', created_at: { $lt: abandonedBefore } }] },
-          { $set: fields },
-        );
-        if (taken) return { claimed: true };
+        // Read by `_id` and decided here (FerretDB scans the collection for any other filter).
         const existing = await c.idempotency.findOne({ _id });
-        if (existing) return { claimed: false, existing };
+        if (existing && !(existing.created_at < expiredBefore || (existing.state === 'pending' && existing.created_at < abandonedBefore))) {
+          return { claimed: false, existing };
+        }
+        if (existing) {
+          // Expired or abandoned: take it over. Of concurrent takers the last write stays: reading it
+          // back tells each one whether it is the one holding the key.
+          await c.idempotency.updateOne({ _id }, { $set: fields });
+          const held = await c.idempotency.findOne({ _id });
+          if (held && held.created_at.getTime() === doc.created_at.getTime() && held.request_hash === doc.request_hash) {
+            return { claimed: true };
+          }
+          if (held) return { claimed: false, existing: held };
+        }
         // Released between our insert and read: try again.
       }
       throw new Error(`idempotency record ${doc._id} kept changing`);
     },
 
+    /** Stores the answer, unless the record is no longer this request's (taken over after it was abandoned). */
     async complete(id: string, createdAt: Date, response: unknown): Promise<void> {
-      await c.idempotency.updateOne({ _id: id, created_at: createdAt }, { $set: { state: 'done', response } });
+      if (!(await ownRecord(id, createdAt))) return;
+      await c.idempotency.updateOne({ _id: id }, { $set: { state: 'done', response } });
     },
 
     /** Frees the key after the first request failed, so that a retry with the same key can run. */
     async release(id: string, createdAt: Date): Promise<void> {
-      await c.idempotency.deleteOne({ _id: id, created_at: createdAt, state: 'pending' });
+      const record = await ownRecord(id, createdAt);
+      if (record?.state !== 'pending') return;
+      await c.idempotency.deleteOne({ _id: id });
     },
 
     async deleteExpired(before: Date): Promise<number> {

@@ -1,9 +1,12 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
+
 import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
+import { backfillApiKeyHashes } from './accounts-repo.js';
 import type {
   AccountDoc,
   ApiKeyDoc,
+  ApiKeyHashDoc,
   DeliveryDoc,
   EventDoc,
   IdempotencyDoc,
@@ -16,6 +19,7 @@ import type {
 export interface Collections {
   accounts: import('mongodb').Collection<AccountDoc>;
   apiKeys: import('mongodb').Collection<ApiKeyDoc>;
+  apiKeyHashes: import('mongodb').Collection<ApiKeyHashDoc>;
   webhooks: import('mongodb').Collection<WebhookDoc>;
   webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
   webhookVersions: import('mongodb').Collection<WebhookVersionDoc>;
@@ -39,6 +43,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
   const collections: Collections = {
     accounts: db.collection('accounts'),
     apiKeys: db.collection('api_keys'),
+    apiKeyHashes: db.collection('api_key_hashes'),
     webhooks: db.collection('webhooks'),
     webhookStats: db.collection('webhook_stats'),
     webhookVersions: db.collection('webhook_versions'),
@@ -48,6 +53,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     idempotency: db.collection('idempotency_keys'),
   };
   await ensureIndexes(collections);
+  await backfillApiKeyHashes(collections);
   return { client, db, collections, close: () => client.close() };
 }
 
@@ -85,4 +91,11 @@ export async function deleteBatch<T extends { _id: string }>(collection: Collect
 
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
+}
+
+/** An unordered insertMany's error caused by duplicate keys only (the other documents went in). */
+export function onlyDuplicateKeys(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+  const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return isDuplicateKey(error) || (errors.length > 0 && errors.every((e) => e.code === 11000));
 }

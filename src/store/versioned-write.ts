@@ -25,7 +25,9 @@ export interface VersionedTarget<T extends Versioned> {
   scope: string;
 }
 
-export interface VersionedWriteOptions {
+export interface VersionedWriteOptions<T> {
+  /** Whether the document read may be written (e.g. it belongs to the caller's account); otherwise it is "not found". */
+  accepts?: (current: T) => boolean;
   /** Reads (and plans) at most this many times before giving up with ConcurrentWriteError. */
   tries?: number;
   /**
@@ -53,22 +55,21 @@ export function nextVersion(previous: Date, now: Date): Date {
 }
 
 /**
- * Reads the document matching `filter`, asks `plan` for the fields to set (null or `{}`: nothing to
- * write) and writes them as the next version. `plan` may run several times (once per try, each time on
- * the current document) and may throw to abort. Resolves with the document as written (or as read when
- * nothing changed); null when no document matches.
+ * Reads the document `id` (when `accepts` rejects it, as if there were none), asks `plan` for the fields
+ * to set (null or `{}`: nothing to write) and writes them as the next version. `plan` may run several
+ * times (once per try, each time on the current document) and may throw to abort. Resolves with the
+ * document as written (or as read when nothing changed); null when there is no such document.
  */
 export async function writeVersioned<T extends Versioned>(
   target: VersionedTarget<T>,
-  filter: Filter<T>,
+  id: string,
   plan: (current: T) => Partial<T> | null | Promise<Partial<T> | null>,
-  { tries = 30, leaseMs = 30_000, now = () => new Date() }: VersionedWriteOptions = {},
+  { tries = 30, leaseMs = 30_000, now = () => new Date(), accepts = () => true }: VersionedWriteOptions<T> = {},
 ): Promise<T | null> {
-  let lastId = '';
   for (let attempt = 0; attempt < tries; attempt++) {
-    const current = (await target.docs.findOne(filter)) as T | null;
-    if (!current) return null;
-    lastId = current._id;
+    // By `_id` alone, other conditions checked here: FerretDB uses the index only for a lone `_id`.
+    const current = (await target.docs.findOne({ _id: id } as Filter<T>)) as T | null;
+    if (!current || !accepts(current)) return null;
     const fields = await plan(current);
     if (!fields || Object.keys(fields).length === 0) return current;
 
@@ -77,23 +78,36 @@ export async function writeVersioned<T extends Versioned>(
       // Only this claim's owner may replace the version read. A claim that outlived its lease may have
       // been taken over: then read again instead. (If the write throws, the claim is left to expire:
       // the write may still land, and nobody else may replace this version meanwhile.)
+      //
+      // Filters go by `_id` alone (anything else is a collection scan on FerretDB, which would not check
+      // it atomically anyway), so the version is checked here: read again under the claim. A claim can
+      // be made on a version that is already gone (its writer wrote and deleted its claim after we read
+      // it): then the document read now is newer and we read and plan again. Under a live claim on the
+      // current version nobody else writes, so the write that follows replaces exactly that version —
+      // made only while at least half the lease remains (a write takes milliseconds, not half a lease).
       const written =
-        now() < claim.expires_at
+        now().getTime() < claim.expires_at.getTime() - leaseMs / 2 && (await isCurrent(target, current))
           ? ((await target.docs.findOneAndUpdate(
-              { _id: current._id, updated_at: current.updated_at } as Filter<T>,
+              { _id: current._id } as Filter<T>,
               { $set: { ...fields, updated_at: nextVersion(current.updated_at, now()) } as MatchKeysAndValues<T> },
               { returnDocument: 'after' },
             )) as T | null)
           : null;
       await target.claims.deleteOne({ _id: claim._id });
       if (written) return written;
-      // Not written: the document was deleted (the next read says so), or the lease ran out.
+      // Not written: the document changed or was deleted (the next read says so), or the lease ran out.
       continue;
     }
     // Another writer owns this version: its write lands in a few milliseconds; then plan again on it.
     await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt));
   }
-  throw new ConcurrentWriteError(lastId);
+  throw new ConcurrentWriteError(id);
+}
+
+/** Whether `doc` is still the stored version (read by `_id`). */
+async function isCurrent<T extends Versioned>({ docs }: VersionedTarget<T>, doc: T): Promise<boolean> {
+  const now = (await docs.findOne({ _id: doc._id } as Filter<T>, { projection: { updated_at: 1 } })) as Pick<T, 'updated_at'> | null;
+  return now !== null && now.updated_at.getTime() === doc.updated_at.getTime();
 }
 
 /**

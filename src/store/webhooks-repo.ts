@@ -6,6 +6,7 @@ import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
 import type { MatchedEvent, WebhookMatcher } from './webhook-matcher.js';
+import { NO_STATS } from './webhook-stats-repo.js';
 
 export interface NewWebhook {
   url: string;
@@ -34,6 +35,14 @@ export function validSecrets(webhook: Pick<WebhookDoc, 'secrets'>, now: Date): s
 /** The fields only the webhook's health workflow writes. */
 export type HealthFields = Pick<WebhookDoc, 'status' | 'resuming'>;
 
+/**
+ * Lookups go by `_id` alone and the account is compared here: on FerretDB any other filter (even
+ * `{ _id, account_id }`) scans the whole collection. Another account's webhook is simply not found.
+ */
+function ownedBy(accountId: string, webhook: WebhookDoc | null): WebhookDoc | null {
+  return webhook && webhook.account_id === accountId ? webhook : null;
+}
+
 export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
   const versioned = { docs: c.webhooks, claims: c.writeClaims, scope: 'webhooks' };
   /**
@@ -50,12 +59,13 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
     let changed = false;
     const webhook = await writeVersioned(
       versioned,
-      accountId === null ? { _id: webhookId } : { _id: webhookId, account_id: accountId },
+      webhookId,
       async (current) => {
         const fields = await plan(current);
         changed ||= fields !== null;
         return fields;
       },
+      { accepts: (current) => accountId === null || current.account_id === accountId },
     );
     if (webhook && changed) await matcher.touch(webhook.account_id);
     return webhook;
@@ -81,6 +91,10 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       };
       try {
         await c.webhooks.insertOne(webhook);
+        // Its statistics exist from the start, so that every attempt records its outcome in one
+        // command. Not made here (an error, or a webhook created before this was done), the first
+        // attempt makes them: nothing is lost, so an error here does not fail the creation.
+        await c.webhookStats.insertOne({ _id: webhook._id, ...NO_STATS }).catch(() => {});
         await matcher.touch(accountId);
         return { webhook, created: true };
       } catch (error) {
@@ -103,8 +117,8 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
     },
 
     /** Scoped by account: another account's webhook is simply not found. */
-    get(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
-      return c.webhooks.findOne({ _id: webhookId, account_id: accountId });
+    async get(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
+      return ownedBy(accountId, await c.webhooks.findOne({ _id: webhookId }));
     },
 
     /** Unscoped, for the delivery path (which already knows the webhook belongs to the event's account). */
@@ -130,9 +144,14 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       return { webhooks, count, next: more ? (webhooks.at(-1)?._id ?? null) : null };
     },
 
+    /** Deletes the webhook (scoped by account, like `get`) and its statistics. */
     async delete(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
-      const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId, account_id: accountId });
-      if (deleted) await Promise.all([deleteClaims(c.writeClaims, webhookId), matcher.touch(accountId)]);
+      // Read, check the account, then delete by `_id`: a webhook never changes account.
+      const webhook = ownedBy(accountId, await c.webhooks.findOne({ _id: webhookId }));
+      if (!webhook) return null;
+      const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId });
+      if (!deleted) return null;
+      await Promise.all([deleteClaims(c.writeClaims, webhookId), c.webhookStats.deleteOne({ _id: webhookId }), matcher.touch(accountId)]);
       return deleted;
     },
 

@@ -109,9 +109,9 @@ export function createWebhookLifecycle({
     async delete(accountId, webhookId) {
       // The document goes first: parked deliveries woken afterwards find no webhook and end cancelled,
       // without a request. (The other way round they would be sent.)
+      // (Its statistics go with it.)
       const webhook = await store.webhooks.delete(accountId, webhookId);
       if (!webhook) return null;
-      await store.webhookStats.delete(webhookId);
       await client.workflow.signalWithStart<typeof webhookHealthWorkflow, []>('webhookHealthWorkflow', {
         ...startOptions(webhook),
         signal: deletedSignal,
