@@ -130,6 +130,8 @@ export function createWebhooksRepo(c: Collections) {
       event: { account_id: string; type: EventType; inbox_id: string | null; pod_id: string | null; source_webhook_id?: string },
       accountLevel: boolean,
       after?: string,
+      /** Only for the fan-out's first attempts, which sign in the activity that reads them. */
+      options: { withSecrets?: boolean } = {},
     ) {
       const filter: Filter<WebhookDoc> = { account_id: event.account_id, event_types: event.type };
       if (after || event.source_webhook_id) {
@@ -141,7 +143,7 @@ export function createWebhooksRepo(c: Collections) {
         if (event.pod_id) scopes.push({ $or: [{ pod_ids: { $size: 0 } }, { pod_ids: event.pod_id }] });
         if (scopes.length > 0) filter.$and = scopes;
       }
-      return c.webhooks.find(filter, { projection: { secrets: 0 } }).sort({ _id: 1 });
+      return c.webhooks.find(filter, options.withSecrets ? {} : { projection: { secrets: 0 } }).sort({ _id: 1 });
     },
 
     /**
