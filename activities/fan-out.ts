@@ -2,15 +2,13 @@
 // delivery records and its first attempts, POSTed from here concurrently; then every page gets its
 // delivery workflows, which adopt those outcomes. Workflows are started from here with the client, not
 // as child workflows (see workflows/fan-out.ts).
+import { FANOUT_ATTEMPT_CONCURRENCY } from '../src/domain/delivery.js';
 import { buildEnvelope } from '../src/domain/envelope.js';
 import { isAccountLevel } from '../src/domain/event-catalogue.js';
 import { holdsDelivery } from '../src/domain/health.js';
 import { deliveryId } from '../src/domain/ids.js';
 import { type DispatchDeps, deliveryRecord, startDeliveries, startDelivery } from '../src/temporal/dispatch.js';
 import { type AttemptDeps, sendAttempt } from './attempt-delivery.js';
-
-/** POSTs in flight at once per attempt page: enough to hide the receivers' latency, few enough for one connection pool. */
-export const FANOUT_ATTEMPT_CONCURRENCY = 50;
 
 export interface FanOutPageInput {
   accountId: string;

@@ -15,6 +15,7 @@
 // ids are deterministic. Deliveries do not report back to the fan-out, so nothing is lost by that.
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { FANOUT_ATTEMPT_CONCURRENCY } from '../src/domain/delivery.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -22,8 +23,6 @@ type Activities = ReturnType<typeof createActivities>;
 const PAGES_PER_RUN = 10;
 /** Start pages in flight at once. */
 const START_PAGES_AT_ONCE = 2;
-/** POSTs in flight at once in an attempt page (activities/fan-out.ts FANOUT_ATTEMPT_CONCURRENCY). */
-const ATTEMPT_CONCURRENCY = 50;
 /** Room for the page's store reads and writes around its POSTs. */
 const PAGE_MARGIN_MS = 60_000;
 
@@ -46,9 +45,9 @@ export interface FanOutInput {
 export async function fanOutWorkflow(input: FanOutInput): Promise<{ started: number }> {
   if (input.attemptTimeoutMs === undefined) return singlePhase(input);
   const { accountId, eventId, pageSize } = input;
-  // An attempt page's POSTs go in waves of ATTEMPT_CONCURRENCY, each bounded by the attempt timeout.
+  // An attempt page's POSTs go in waves of FANOUT_ATTEMPT_CONCURRENCY, each bounded by the attempt timeout.
   const { fanOutAttemptPage } = proxyActivities<Activities>({
-    startToCloseTimeout: Math.ceil(pageSize / ATTEMPT_CONCURRENCY) * input.attemptTimeoutMs + PAGE_MARGIN_MS,
+    startToCloseTimeout: Math.ceil(pageSize / FANOUT_ATTEMPT_CONCURRENCY) * input.attemptTimeoutMs + PAGE_MARGIN_MS,
   });
   const { fanOutStartPage } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
   let { after, started } = input;

@@ -1,5 +1,12 @@
 // Types shared by the delivery workflow and its activities. Pure: no secrets, no bodies, only ids.
 
+/**
+ * POSTs in flight at once in one page of a large fan-out's first attempts: enough to hide the
+ * receivers' latency, few enough for one connection pool. The fan-out workflow sizes the page's
+ * timeout by it.
+ */
+export const FANOUT_ATTEMPT_CONCURRENCY = 50;
+
 export interface DeliveryInput {
   deliveryId: string;
   webhookId: string;

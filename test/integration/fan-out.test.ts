@@ -3,7 +3,10 @@
 // which adopt those outcomes; it continues as new; publish answers once Temporal accepted it.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSuccessMemo } from '../../activities/delivery-health.js';
+import { createFanOutAttemptPage } from '../../activities/fan-out.js';
 import { deliveryId } from '../../src/domain/ids.js';
+import { deliveryRecord } from '../../src/temporal/dispatch.js';
 import { deliveryWorkflowId, fanOutWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Reply, startReceiver } from '../support/receiver.js';
@@ -156,6 +159,60 @@ describe('fan-out', () => {
     expect(receiver.requests[2]?.path).toBe('/1');
     expect(await resultsOf(event.id, webhooks)).toEqual(webhooks.map(() => ({ status: 'succeeded', attempts: 1 })));
     expect(receiver.requests).toHaveLength(3);
+    await receiver.close();
+  });
+
+  it('never POSTs twice from a retried attempt page once the attempt is recorded, nor for a delivery it does not own', async () => {
+    const receiver = await startReceiver();
+    const { client, accountId } = await herald.newAccount();
+    const webhooks = await webhooksTo(client, receiver.url, 3);
+    const { store, lifecycle, sender } = herald.deps;
+    // The page as the worker runs it, called directly: no fan-out workflow runs for these events.
+    const attemptPage = createFanOutAttemptPage({
+      store,
+      sender,
+      retryPolicy: { scheduleMs: [200], jitter: 0 },
+      health: { report: lifecycle.report, unhealthyAfter: 5, parkMaxMs: 60_000, recentSuccesses: createSuccessMemo() },
+    });
+    const stored = (id: string) =>
+      store.events.insert({
+        id,
+        account_id: accountId,
+        type: 'message.sent',
+        inbox_id: null,
+        pod_id: null,
+        data: { message },
+        created_at: new Date(),
+      });
+    const input = (eventId: string) => ({ accountId, eventId, after: null, pageSize: 10, attemptTimeoutMs: 2_000 });
+
+    // The same page twice (its activity retried after it recorded everything): one POST per webhook.
+    await stored('retried-page');
+    expect(await attemptPage(input('retried-page'))).toEqual({ attempted: 3, webhookIds: webhooks.map((w) => w.id), next: null });
+    expect(await attemptPage(input('retried-page'))).toEqual({ attempted: 0, webhookIds: webhooks.map((w) => w.id), next: null });
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/0', '/1', '/2']);
+    for (const w of webhooks) {
+      const record = await store.deliveries.byId(deliveryId(w.id, 'retried-page'));
+      expect(record).toMatchObject({ status: 'succeeded', handoff: { result: 'succeeded', statusCode: 200 } });
+      expect(record?.attempts).toHaveLength(1);
+    }
+
+    // An earlier try that died between recording the deliveries and POSTing (webhook 0): POSTed now. A
+    // record some other dispatch made (webhook 1, no handoff marker): its own workflow's to attempt.
+    const { event } = await stored('crashed-page');
+    const [first, second] = webhooks as [{ id: string }, { id: string }];
+    await store.deliveries.insertMany([
+      { ...deliveryRecord(event, { _id: first.id }, new Date()), handoff: null },
+      deliveryRecord(event, { _id: second.id }, new Date()),
+    ]);
+    expect(await attemptPage(input('crashed-page'))).toMatchObject({ attempted: 2 });
+    expect(
+      receiver.requests
+        .slice(3)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['/0', '/2']);
+    expect((await store.deliveries.byId(deliveryId(second.id, 'crashed-page')))?.attempts).toEqual([]);
     await receiver.close();
   });
 
