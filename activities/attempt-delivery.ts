@@ -4,7 +4,7 @@ import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
 import { buildEnvelope } from '../src/domain/envelope.js';
 import { nextRetryDelay, parseRetryAfter, type RetryPolicy } from '../src/domain/retry-schedule.js';
 import { signedHeaders } from '../src/domain/signing.js';
-import type { AttemptDoc } from '../src/store/documents.js';
+import type { AttemptDoc, DeliveryStatus, EventDoc, WebhookDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
@@ -20,9 +20,83 @@ export interface AttemptDeps {
 
 const ERROR_TEXT_LIMIT = 1_000;
 
-export function createAttemptDelivery({ store, sender, retryPolicy, health, now = () => new Date() }: AttemptDeps) {
+export interface SendAttemptInput {
+  deliveryId: string;
+  /** 1-based position in the retry schedule. */
+  attempt: number;
+  timeoutMs: number;
+  /** With its secrets: read by the calling activity, never passed through Temporal. */
+  webhook: WebhookDoc;
+  event: EventDoc;
+  /** The event's envelope when the caller already built it (a fan-out sends the same body to every webhook). */
+  body?: string;
+  /** A fan-out's first attempt: the outcome is also left on the record for the delivery workflow to adopt. */
+  handoff?: boolean;
+}
+
+/**
+ * Signs, POSTs, classifies and records one attempt (on the delivery, the webhook's statistics and, when
+ * it matters, its health workflow): the one code path every attempt at a receiver goes through, whether
+ * the delivery workflow or a fan-out makes it.
+ */
+export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): Promise<AttemptOutcome> {
+  const { store, sender, retryPolicy, health, now = () => new Date() } = deps;
+  const { deliveryId, attempt, timeoutMs, webhook, event } = input;
+  const startedAt = now();
+  const body = input.body ?? buildEnvelope(event);
+  const headers = signedHeaders(validSecrets(webhook, startedAt), event.id, Math.floor(startedAt.getTime() / 1000), body);
+  const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs);
+  const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
+  const errorText = response.error
+    ? response.error.message.slice(0, ERROR_TEXT_LIMIT)
+    : kind === 'success'
+      ? null
+      : `HTTP ${response.statusCode}`;
+
+  const record: AttemptDoc = {
+    started_at: startedAt,
+    duration_ms: response.durationMs,
+    status_code: response.statusCode,
+    response_body: response.responseBody,
+    error: errorText,
+    outcome: kind,
+  };
+
+  let outcome: AttemptOutcome;
+  let status: DeliveryStatus;
+  let nextAttemptAt: Date | null = null;
+  if (kind === 'success') {
+    outcome = { result: 'succeeded', statusCode: response.statusCode ?? 0 };
+    status = 'succeeded';
+  } else if (kind === 'gone') {
+    outcome = { result: 'gone' };
+    status = 'failed';
+  } else {
+    const delayMs = nextRetryDelay(retryPolicy, attempt, Math.random, parseRetryAfter(response.retryAfter, startedAt.getTime()));
+    if (delayMs === undefined) {
+      outcome = { result: 'failed', statusCode: response.statusCode, error: errorText };
+      status = 'failed';
+    } else {
+      outcome = { result: 'retry', delayMs, statusCode: response.statusCode, error: errorText };
+      status = 'retrying';
+      nextAttemptAt = new Date(startedAt.getTime() + delayMs);
+    }
+  }
+  await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, input.handoff ? outcome : undefined);
+  await recordHealth(store, health, webhook, kind, errorText, startedAt);
+  return outcome;
+}
+
+export function createAttemptDelivery(deps: AttemptDeps) {
+  const { store, health, now = () => new Date() } = deps;
   return async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
     const { deliveryId, attempt, timeoutMs, released = false } = input;
+    // A fan-out made this delivery's first attempt: adopt its outcome. Gone once taken, so a replay
+    // (a reset to the start of the workflow) finds nothing here and POSTs again.
+    if (input.adopt) {
+      const handed = await store.deliveries.takeHandoff(deliveryId);
+      if (handed) return adopted(handed.outcome, handed.nextAttemptAt, now());
+    }
     // Reads by `_id`, side by side (the event usually not even that: see recent-events.ts); the delivery
     // record itself is only written, its ids are in the input.
     const [webhook, event] = await Promise.all([
@@ -36,45 +110,12 @@ export function createAttemptDelivery({ store, sender, retryPolicy, health, now 
     // An unhealthy or disabled webhook's receiver gets no request: the delivery waits to be released.
     const parked = await parkIfHeld(store, health, deliveryId, webhook, released);
     if (parked) return parked;
-
-    const startedAt = now();
-    const body = buildEnvelope(event);
-    const headers = signedHeaders(validSecrets(webhook, startedAt), event.id, Math.floor(startedAt.getTime() / 1000), body);
-    const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs);
-    const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
-    const errorText = response.error
-      ? response.error.message.slice(0, ERROR_TEXT_LIMIT)
-      : kind === 'success'
-        ? null
-        : `HTTP ${response.statusCode}`;
-
-    const record: AttemptDoc = {
-      started_at: startedAt,
-      duration_ms: response.durationMs,
-      status_code: response.statusCode,
-      response_body: response.responseBody,
-      error: errorText,
-      outcome: kind,
-    };
-
-    let outcome: AttemptOutcome;
-    if (kind === 'success') {
-      outcome = { result: 'succeeded', statusCode: response.statusCode ?? 0 };
-      await store.deliveries.recordAttempt(deliveryId, record, 'succeeded', null);
-    } else if (kind === 'gone') {
-      outcome = { result: 'gone' };
-      await store.deliveries.recordAttempt(deliveryId, record, 'failed', null);
-    } else {
-      const delayMs = nextRetryDelay(retryPolicy, attempt, Math.random, parseRetryAfter(response.retryAfter, startedAt.getTime()));
-      if (delayMs === undefined) {
-        outcome = { result: 'failed', statusCode: response.statusCode, error: errorText };
-        await store.deliveries.recordAttempt(deliveryId, record, 'failed', null);
-      } else {
-        outcome = { result: 'retry', delayMs, statusCode: response.statusCode, error: errorText };
-        await store.deliveries.recordAttempt(deliveryId, record, 'retrying', new Date(startedAt.getTime() + delayMs));
-      }
-    }
-    await recordHealth(store, health, webhook, kind, errorText, startedAt);
-    return outcome;
+    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event });
   };
+}
+
+/** A retry waits until the recorded time, not a full delay from now: the workflow may start well after the attempt. */
+function adopted(outcome: AttemptOutcome, nextAttemptAt: Date | null, now: Date): AttemptOutcome {
+  if (outcome.result !== 'retry' || !nextAttemptAt) return outcome;
+  return { ...outcome, delayMs: Math.max(0, nextAttemptAt.getTime() - now.getTime()) };
 }

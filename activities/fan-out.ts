@@ -1,7 +1,14 @@
-// One page of a large fan-out: the next matching webhooks after the cursor get their delivery records
-// and workflows, started from here with the client (not as child workflows: see workflows/fan-out.ts).
+// The pages of a large fan-out (workflows/fan-out.ts). First every page of matching webhooks gets its
+// delivery records and its first attempts, POSTed from here concurrently; then every page gets its
+// delivery workflows, which adopt those outcomes. Workflows are started from here with the client, not
+// as child workflows (see workflows/fan-out.ts).
+import { FANOUT_ATTEMPT_CONCURRENCY } from '../src/domain/delivery.js';
+import { buildEnvelope } from '../src/domain/envelope.js';
 import { isAccountLevel } from '../src/domain/event-catalogue.js';
-import { type DispatchDeps, startDeliveries } from '../src/temporal/dispatch.js';
+import { holdsDelivery } from '../src/domain/health.js';
+import { deliveryId } from '../src/domain/ids.js';
+import { type DispatchDeps, deliveryRecord, startDeliveries, startDelivery } from '../src/temporal/dispatch.js';
+import { type AttemptDeps, sendAttempt } from './attempt-delivery.js';
 
 export interface FanOutPageInput {
   accountId: string;
@@ -17,6 +24,10 @@ export interface FanOutPageResult {
   next: string | null;
 }
 
+/**
+ * The single-phase page of fan-out workflows started before first attempts moved here (records and
+ * workflows, no attempt): kept so that such a workflow still replays and finishes after an upgrade.
+ */
 export function createFanOutPage(dispatch: DispatchDeps) {
   return async function fanOutPage({ accountId, eventId, after, pageSize }: FanOutPageInput): Promise<FanOutPageResult> {
     const event = await dispatch.store.events.get(accountId, eventId);
@@ -31,4 +42,123 @@ export function createFanOutPage(dispatch: DispatchDeps) {
     await startDeliveries(dispatch, event, page);
     return { started: page.length, next: found.length > pageSize ? (page.at(-1)?._id ?? null) : null };
   };
+}
+
+export interface FanOutAttemptPageInput extends FanOutPageInput {
+  /** HERALD_DELIVERY_TIMEOUT when the event was dispatched: each POST's timeout. */
+  attemptTimeoutMs: number;
+}
+
+export interface FanOutAttemptPageResult {
+  /** First attempts made by this page. */
+  attempted: number;
+  /** The page's webhooks (all have a delivery record now): what its start page starts. */
+  webhookIds: string[];
+  next: string | null;
+}
+
+/**
+ * Records a page's deliveries and makes their first attempts, exactly as a delivery workflow's attempt
+ * would (`sendAttempt`), leaving each outcome on its record for the workflow to adopt. Deliveries to a
+ * webhook that holds them (unhealthy, disabled, resuming) are left to their workflows, which park them.
+ * A retried page (the worker died half way) does not POST again where an attempt was recorded.
+ */
+export function createFanOutAttemptPage(deps: AttemptDeps) {
+  const { store } = deps;
+  return async function fanOutAttemptPage(input: FanOutAttemptPageInput): Promise<FanOutAttemptPageResult> {
+    const { accountId, eventId, after, pageSize, attemptTimeoutMs } = input;
+    const event = await store.events.get(accountId, eventId);
+    if (!event) return { attempted: 0, webhookIds: [], next: null };
+    const found = await store.webhooks.matching(event, isAccountLevel(event.type), { after: after ?? undefined, limit: pageSize + 1 });
+    // The whole documents, with their secrets: they sign here and go no further than this process. One
+    // read by `_id` each (FerretDB scans for anything else); a webhook deleted since matching drops out.
+    const page = (await Promise.all(found.slice(0, pageSize).map((match) => store.webhooks.byId(match._id)))).filter(
+      (webhook) => webhook !== null,
+    );
+    const now = new Date();
+    // `handoff: null`: the first attempt is this fan-out's to make.
+    const existing = await store.deliveries.insertNew(page.map((webhook) => ({ ...deliveryRecord(event, webhook, now), handoff: null })));
+    const ours = await Promise.all(
+      page.map(async (webhook) => {
+        const id = deliveryId(webhook._id, event.id);
+        if (!existing.has(id)) return true;
+        // Already there: this page's earlier try (POST only if it recorded no attempt) or another dispatch
+        // of the event (no handoff field: its own workflow attempts, not this fan-out).
+        const record = await store.deliveries.byId(id);
+        return record?.handoff === null && record.attempts.length === 0;
+      }),
+    );
+    const toSend = page.filter((webhook, i) => ours[i] && !holdsDelivery(webhook, false));
+    const body = buildEnvelope(event);
+    await forEachBounded(toSend, FANOUT_ATTEMPT_CONCURRENCY, (webhook) =>
+      sendAttempt(deps, {
+        deliveryId: deliveryId(webhook._id, event.id),
+        attempt: 1,
+        timeoutMs: attemptTimeoutMs,
+        webhook,
+        event,
+        body,
+        handoff: true,
+      }),
+    );
+    return {
+      attempted: toSend.length,
+      webhookIds: page.map((webhook) => webhook._id),
+      next: found.length > pageSize ? (found[pageSize - 1]?._id ?? null) : null,
+    };
+  };
+}
+
+export interface FanOutStartPageInput {
+  accountId: string;
+  eventId: string;
+  /** One attempt page's webhooks. */
+  webhookIds: string[];
+}
+
+/**
+ * Starts the delivery workflows of one attempt page, marked as pre-attempted. A retried page starts the
+ * same ids again: harmless by construction.
+ */
+export function createFanOutStartPage(dispatch: DispatchDeps) {
+  const { store } = dispatch;
+  return async function fanOutStartPage({ accountId, eventId, webhookIds }: FanOutStartPageInput): Promise<{ started: number }> {
+    const event = await store.events.get(accountId, eventId);
+    // Deleted by retention meanwhile (and its deliveries with it): nothing left to deliver.
+    if (!event) return { started: 0 };
+    const webhooks = await Promise.all(webhookIds.map((id) => store.webhooks.byId(id)));
+    let started = 0;
+    await Promise.all(
+      webhookIds.map(async (webhookId, i) => {
+        const webhook = webhooks[i];
+        if (webhook) {
+          started++;
+          return startDelivery(dispatch, event, webhook, 'REJECT_DUPLICATE', { preAttempted: true });
+        }
+        // Deleted since its first attempt: what its workflow would have done (unless the attempt settled it).
+        const id = deliveryId(webhookId, event.id);
+        const record = await store.deliveries.byId(id);
+        if (record && (record.status === 'pending' || record.status === 'retrying')) await store.deliveries.setStatus(id, 'cancelled');
+      }),
+    );
+    return { started };
+  };
+}
+
+/** Runs `fn` on every item, at most `limit` at a time; every call finishes before the first error is thrown. */
+async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
 }

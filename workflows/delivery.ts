@@ -33,6 +33,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
   let started = 0;
   let finished = 0;
   let last: AttemptOutcome | undefined;
+  // A large fan-out made the first attempt: the first turn adopts its outcome (if still recorded).
+  let adopt = input.preAttempted === true;
   setHandler(releaseUpdate, async () => {
     released = true;
     const mark = started;
@@ -44,6 +46,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     const wasReleased = released;
     released = false;
     const turn = ++started;
+    const adopting = adopt;
+    adopt = false;
     const outcome = await attemptDelivery({
       deliveryId: input.deliveryId,
       webhookId: input.webhookId,
@@ -52,6 +56,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       attempt: n,
       timeoutMs: input.attemptTimeoutMs,
       ...(wasReleased ? { released: true } : {}),
+      ...(adopting ? { adopt: true } : {}),
     });
     last = outcome;
     finished = turn;

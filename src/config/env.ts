@@ -76,7 +76,7 @@ const EnvSchema = z.object({
   HERALD_RETRY_SCHEDULE: optional(durationList).default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
   HERALD_RETRY_JITTER: optional(z.coerce.number().min(0).max(1)).default(0.2),
   HERALD_DIRECT_FANOUT_MAX: optional(z.coerce.number().int().min(0)).default(25),
-  // Above HERALD_DIRECT_FANOUT_MAX matches, one fan-out workflow starts the deliveries, this many per activity.
+  // Above HERALD_DIRECT_FANOUT_MAX matches, one fan-out workflow first-attempts, then starts, the deliveries, this many per activity.
   HERALD_FANOUT_PAGE_SIZE: optional(z.coerce.number().int().positive().max(1_000)).default(100),
   HERALD_UNHEALTHY_AFTER: optional(z.coerce.number().int().positive()).default(5),
   HERALD_RETENTION_DAYS: optional(z.coerce.number().int().positive()).default(30),

@@ -1,5 +1,12 @@
 // Types shared by the delivery workflow and its activities. Pure: no secrets, no bodies, only ids.
 
+/**
+ * POSTs in flight at once in one page of a large fan-out's first attempts: enough to hide the
+ * receivers' latency, few enough for one connection pool. The fan-out workflow sizes the page's
+ * timeout by it.
+ */
+export const FANOUT_ATTEMPT_CONCURRENCY = 50;
+
 export interface DeliveryInput {
   deliveryId: string;
   webhookId: string;
@@ -8,6 +15,11 @@ export interface DeliveryInput {
   eventId: string;
   /** HERALD_DELIVERY_TIMEOUT when the delivery was dispatched; bounds each attempt (not a secret). */
   attemptTimeoutMs: number;
+  /**
+   * Started by a large fan-out, which made the first attempt itself: the first attempt adopts the
+   * outcome recorded on the delivery (its handoff marker) instead of POSTing, if it is still there.
+   */
+  preAttempted?: boolean;
 }
 
 export interface AttemptInput {
@@ -22,6 +34,8 @@ export interface AttemptInput {
   timeoutMs: number;
   /** Set on the first attempt after the health workflow released this parked delivery. */
   released?: boolean;
+  /** Set on the first attempt of a pre-attempted delivery: adopt the fan-out's recorded outcome if any. */
+  adopt?: boolean;
 }
 
 export type AttemptOutcome =

@@ -1,7 +1,8 @@
 import type { Filter } from 'mongodb';
+import type { AttemptOutcome } from '../domain/delivery.js';
 import type { AttemptDoc, DeliveryDoc, DeliveryStatus } from './documents.js';
 import { createInsertBatcher } from './insert-batcher.js';
-import { type Collections, deleteBatch } from './mongo.js';
+import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
 import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
 
 export interface DeliveryListQuery extends TimeWindow {
@@ -32,6 +33,25 @@ export function createDeliveriesRepo(c: Collections) {
     async insertMany(deliveries: DeliveryDoc[]): Promise<void> {
       // Queued in one turn, so that they go in one command (with whatever other publishes queued).
       await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
+    },
+
+    /**
+     * Like insertMany, and answers the ids of the records that already existed (a retried fan-out page):
+     * all of them when the server's answer does not say which.
+     */
+    async insertNew(deliveries: DeliveryDoc[]): Promise<Set<string>> {
+      if (deliveries.length === 0) return new Set();
+      try {
+        await c.deliveries.insertMany(deliveries, { ordered: false });
+        return new Set();
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: Array<{ code?: number; index?: number }> | { code?: number; index?: number } })
+          .writeErrors;
+        const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+        if (!isDuplicateKey(error) && !(errors.length > 0 && errors.every((e) => e.code === 11000))) throw error;
+        if (errors.length === 0 || errors.some((e) => typeof e.index !== 'number')) return new Set(deliveries.map((d) => d._id));
+        return new Set(errors.map((e) => deliveries[e.index as number]?._id).filter((id): id is string => id !== undefined));
+      }
     },
 
     /** Scoped by account: another account's delivery is not found. (By `_id` alone: FerretDB scans for anything else.) */
@@ -80,11 +100,32 @@ export function createDeliveriesRepo(c: Collections) {
       return { deliveries: items, next };
     },
 
-    async recordAttempt(deliveryId: string, attempt: AttemptDoc, status: DeliveryStatus, nextAttemptAt: Date | null): Promise<void> {
+    /** `handoff`: a fan-out's first attempt, which the delivery workflow adopts (see DeliveryDoc.handoff). */
+    async recordAttempt(
+      deliveryId: string,
+      attempt: AttemptDoc,
+      status: DeliveryStatus,
+      nextAttemptAt: Date | null,
+      handoff?: AttemptOutcome,
+    ): Promise<void> {
       await c.deliveries.updateOne(
         { _id: deliveryId },
-        { $push: { attempts: attempt }, $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date() } },
+        {
+          $push: { attempts: attempt },
+          $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? { handoff } : {}) },
+        },
       );
+    },
+
+    /**
+     * Removes the delivery's handoff marker and answers what it held (with the record's next attempt
+     * time); null when there was none. One reader only: the delivery workflow's first attempt.
+     */
+    async takeHandoff(deliveryId: string): Promise<{ outcome: AttemptOutcome; nextAttemptAt: Date | null } | null> {
+      const doc = await c.deliveries.findOne({ _id: deliveryId }, { projection: { handoff: 1, next_attempt_at: 1 } });
+      if (doc?.handoff === undefined) return null;
+      await c.deliveries.updateOne({ _id: deliveryId }, { $unset: { handoff: '' } });
+      return doc.handoff === null ? null : { outcome: doc.handoff, nextAttemptAt: doc.next_attempt_at };
     },
 
     /** A webhook's parked deliveries in the order their events were published. */

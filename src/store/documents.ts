@@ -1,4 +1,5 @@
 // The shapes stored in MongoDB. Field names are the API's (snake_case) so that reading code maps 1:1.
+import type { AttemptOutcome } from '../domain/delivery.js';
 import type { EventType } from '../domain/event-catalogue.js';
 
 export interface AccountDoc {
@@ -149,6 +150,13 @@ export interface DeliveryDoc {
   attempts: AttemptDoc[];
   next_attempt_at: Date | null;
   workflow_id: string;
+  /**
+   * Only on a delivery of a large fan-out, which makes every first attempt itself before it starts the
+   * delivery workflows (workflows/fan-out.ts): null = the fan-out owns the first attempt; an outcome =
+   * the first attempt was made and the workflow adopts it instead of POSTing. The workflow's first
+   * attempt removes it, so a replay (a reset) POSTs again. Absent on every other delivery.
+   */
+  handoff?: AttemptOutcome | null;
   created_at: Date;
   updated_at: Date;
 }

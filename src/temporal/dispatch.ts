@@ -64,6 +64,8 @@ export function startDelivery(
   event: EventDoc,
   webhook: Pick<WebhookDoc, '_id' | 'url'>,
   reusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE' = 'REJECT_DUPLICATE',
+  /** `preAttempted`: a fan-out made the first attempt (see DeliveryInput). */
+  options: { preAttempted?: boolean } = {},
 ): Promise<string | null> {
   const input: DeliveryInput = {
     deliveryId: deliveryId(webhook._id, event.id),
@@ -71,6 +73,7 @@ export function startDelivery(
     accountId: event.account_id,
     eventId: event.id,
     attemptTimeoutMs: deps.deliveryTimeoutMs,
+    ...(options.preAttempted ? { preAttempted: true } : {}),
   };
   return startOnce(() =>
     deps.client.workflow.start<typeof deliveryWorkflow>('deliveryWorkflow', {
@@ -104,7 +107,16 @@ function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null
     deps.client.workflow.start<typeof fanOutWorkflow>('fanOutWorkflow', {
       workflowId: fanOutWorkflowId(event.account_id, event.id),
       taskQueue: deps.taskQueue,
-      args: [{ accountId: event.account_id, eventId: event.id, pageSize: deps.fanOutPageSize, after: null, started: 0 }],
+      args: [
+        {
+          accountId: event.account_id,
+          eventId: event.id,
+          pageSize: deps.fanOutPageSize,
+          after: null,
+          started: 0,
+          attemptTimeoutMs: deps.deliveryTimeoutMs,
+        },
+      ],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       requestEagerStart: deps.eagerStart,
       staticSummary: `fan out ${event.type} ${event.id}`,

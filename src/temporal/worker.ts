@@ -23,8 +23,9 @@ export const WORKER_TUNING = {
   maxConcurrentWorkflowTaskExecutions: 100,
   maxConcurrentLocalActivityExecutions: 200,
   maxCachedWorkflows: 2_000,
-  // Regular activities are the rare, heavy ones (a fan-out or recover page starts or resets up to
-  // 100 workflows; retention deletes a batch): a few at a time, and few idle long polls on the server.
+  // Regular activities are the rare, heavy ones (a fan-out page POSTs to or starts up to 100
+  // deliveries, a recover page resets up to 100 workflows; retention deletes a batch): a few at a
+  // time, and few idle long polls on the server.
   maxConcurrentActivityTaskExecutions: 20,
   maxConcurrentActivityTaskPolls: 2,
   // Let in-flight attempts finish on SIGTERM (their POST has a timeout well below this).

@@ -4,6 +4,8 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
+  /** The request's path (webhooks of one test often share a receiver, one path each). */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   receivedAt: number;
@@ -62,7 +64,12 @@ export async function startReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request: ReceivedRequest = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() };
+      const request: ReceivedRequest = {
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: Date.now(),
+      };
       const n = requests.length;
       requests.push(request);
       for (const waiter of [...waiters]) waiter();
