@@ -171,6 +171,15 @@ describe('attempts and their classification', () => {
     expect(timerDurations(events)).toEqual([400]);
   });
 
+  it("answers the UI's stack-trace query with a clear refusal (no promise hook: scripts/patch-temporal-vm.mjs)", async () => {
+    const { outcome, webhook, event } = await deliverOnce(() => ({ status: 200 }));
+    expect(outcome).toEqual({ status: 'succeeded', attempts: 1 });
+    const handle = herald.deps.temporal.workflow.getHandle(deliveryWorkflowId(webhook.id, event.id));
+    await expect(handle.query<string>('__stack_trace')).rejects.toThrow('Workflow stack traces are not enabled on this worker');
+    // The workflow itself is unaffected.
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+
   it('does not follow a 301: a failed attempt each time, the redirect target never called', async () => {
     const target = await startReceiver();
     const { outcome, delivery, receiver } = await deliverOnce(() => ({ status: 301, headers: { location: `${target.url}/moved` } }));
