@@ -10,6 +10,7 @@ import { isAccountLevel } from '../domain/event-catalogue.js';
 import { deliveryId } from '../domain/ids.js';
 import type { DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
 import type { Store } from '../store/index.js';
+import type { MatchedEvent, Subscription } from '../store/webhook-matcher.js';
 import { AccountId, DeliveryStatus, EventType, InboxId, WebhookId } from './search-attributes.js';
 import { deliveryWorkflowId, fanOutWorkflowId } from './workflow-ids.js';
 
@@ -128,14 +129,30 @@ function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null
   );
 }
 
+/** The webhooks an event goes to, one more than HERALD_DIRECT_FANOUT_MAX at most: enough to choose the path. */
+export function matchesFor(deps: DispatchDeps, event: MatchedEvent): Promise<Subscription[]> {
+  return deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1 });
+}
+
+export interface DispatchOptions {
+  now?: Date;
+  /** `matchesFor(event)`, when the caller looked them up already (the API does, while storing the event). */
+  matches?: Subscription[];
+  /**
+   * Do not wait for `dispatched_at` to be written (the API's acknowledgement does not need it): if it
+   * is lost, the reconciler dispatches the event again, which starts nothing new.
+   */
+  markInBackground?: boolean;
+}
+
 /**
  * Finds the matching webhooks and starts their deliveries (directly, or through one fan-out workflow),
  * then marks the event dispatched. Resolves only after Temporal accepted every start (or the fan-out
  * workflow's): an acknowledged event is never lost. Safe to call again for the same event.
  */
-export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, now = new Date()): Promise<DispatchResult> {
-  // One more than the bound tells "small enough to start here" from "needs the fan-out workflow".
-  const matches = await deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1 });
+export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, options: DispatchOptions = {}): Promise<DispatchResult> {
+  const { now = new Date() } = options;
+  const matches = options.matches ?? (await matchesFor(deps, event));
   let result: DispatchResult;
   if (matches.length <= deps.directFanoutMax) {
     await startDeliveries(deps, event, matches, now);
@@ -144,6 +161,9 @@ export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, now = n
     await startFanOut(deps, event);
     result = { mode: 'fan-out' };
   }
-  await deps.store.events.markDispatched(event.account_id, event.id, now);
+  const marked = deps.store.events.markDispatched(event.account_id, event.id, now);
+  // Nothing to report: a mark that failed only costs the reconciler a pass over this event.
+  if (options.markInBackground) marked.catch(() => {});
+  else await marked;
   return result;
 }

@@ -49,7 +49,7 @@ describe('fan-out', () => {
     // Publish answered after Temporal accepted the fan-out workflow, and the event counts as dispatched.
     const fanOut = herald.deps.temporal.workflow.getHandle(fanOutWorkflowId(accountId, event.id));
     expect((await fanOut.describe()).type).toBe('fanOutWorkflow');
-    expect((await herald.deps.store.events.get(accountId, event.id))?.dispatched_at).toBeInstanceOf(Date);
+    await expect.poll(async () => (await herald.deps.store.events.get(accountId, event.id))?.dispatched_at).toBeInstanceOf(Date);
 
     expect(await fanOut.result()).toEqual({ started: 12 });
     await receiver.waitFor(12);
