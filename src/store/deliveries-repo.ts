@@ -2,7 +2,7 @@ import type { Filter } from 'mongodb';
 import type { AttemptOutcome } from '../domain/delivery.js';
 import type { AttemptDoc, DeliveryDoc, DeliveryStatus } from './documents.js';
 import { createInsertBatcher } from './insert-batcher.js';
-import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+import { type Collections, deleteBatch } from './mongo.js';
 import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
 
 export interface DeliveryListQuery extends TimeWindow {
@@ -35,23 +35,10 @@ export function createDeliveriesRepo(c: Collections) {
       await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
     },
 
-    /**
-     * Like insertMany, and answers the ids of the records that already existed (a retried fan-out page):
-     * all of them when the server's answer does not say which.
-     */
+    /** Like insertMany, and answers the ids of the records that already existed (a retried fan-out page). */
     async insertNew(deliveries: DeliveryDoc[]): Promise<Set<string>> {
-      if (deliveries.length === 0) return new Set();
-      try {
-        await c.deliveries.insertMany(deliveries, { ordered: false });
-        return new Set();
-      } catch (error) {
-        const writeErrors = (error as { writeErrors?: Array<{ code?: number; index?: number }> | { code?: number; index?: number } })
-          .writeErrors;
-        const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-        if (!isDuplicateKey(error) && !(errors.length > 0 && errors.every((e) => e.code === 11000))) throw error;
-        if (errors.length === 0 || errors.some((e) => typeof e.index !== 'number')) return new Set(deliveries.map((d) => d._id));
-        return new Set(errors.map((e) => deliveries[e.index as number]?._id).filter((id): id is string => id !== undefined));
-      }
+      const outcomes = await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
+      return new Set(deliveries.filter((_, i) => outcomes[i] === 'duplicate').map((delivery) => delivery._id));
     },
 
     /** Scoped by account: another account's delivery is not found. (By `_id` alone: FerretDB scans for anything else.) */
