@@ -30,9 +30,15 @@ export interface LatencyResult {
   cpuMsPerDelivery: Record<string, number>;
   /** Stopped early: more than MAX_BACKLOG_SECONDS worth of events were published but not delivered. */
   overloaded: boolean;
+  /**
+   * Publish→POST by when the events were published, per TIMELINE_WINDOW_MS: tells a steady queue
+   * (every window alike) from a warm-up or a pause (a few windows).
+   */
+  timeline: { fromS: number; count: number; p50: number; p99: number }[];
 }
 
 const TICK_MS = 5;
+const TIMELINE_WINDOW_MS = 5_000;
 const MAX_BACKLOG_SECONDS = 10;
 
 export async function runLatency(
@@ -86,10 +92,18 @@ export async function runLatency(
 
   const { first } = firstArrivals(ctx.receiver.arrivals());
   const arrivalById = new Map([...first].map(([key, at]) => [key.slice(key.indexOf(' ') + 1), at]));
-  const latencies = [...publishedAt].map(([id, at]) => {
+  const latencyOf = (id: string, at: number) => {
     const arrived = arrivalById.get(id);
     return arrived === undefined ? Number.POSITIVE_INFINITY : arrived - at;
-  });
+  };
+  const latencies = [...publishedAt].map(([id, at]) => latencyOf(id, at));
+  const windows = new Map<number, number[]>();
+  for (const [id, at] of publishedAt) {
+    const window = Math.floor((at - started) / TIMELINE_WINDOW_MS);
+    const values = windows.get(window) ?? [];
+    values.push(latencyOf(id, at));
+    windows.set(window, values);
+  }
   const rounded = (s: Summary): Summary => ({
     count: s.count,
     p50: round(s.p50),
@@ -108,5 +122,9 @@ export async function runLatency(
     ackMs: rounded(summarize(ackMs)),
     cpuMsPerDelivery: perUnit(measured.cpuMs, Math.max(1, arrivalById.size), SERVICE_PROCESSES),
     overloaded,
+    timeline: [...windows].map(([window, values]) => {
+      const s = summarize(values);
+      return { fromS: (window * TIMELINE_WINDOW_MS) / 1000, count: s.count, p50: round(s.p50), p99: round(s.p99) };
+    }),
   };
 }

@@ -23,6 +23,8 @@ export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks:
   const taskQueue = `herald-bench-${randomBytes(3).toString('hex')}`;
   const herald = await startHeraldProcess({
     dir: stack.dir,
+    // e.g. BENCH_HERALD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': profiles Herald alone, under load.
+    nodeArgs: process.env.BENCH_HERALD_NODE_ARGS?.split(' '),
     env: {
       HERALD_API_PORT: String(await freePort()),
       HERALD_ADMIN_API_KEY: adminKey,

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { HttpSender } from '../../activities/http-post.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
+import type { AccountVersion } from '../store/account-versions.js';
 import type { Store } from '../store/index.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
@@ -21,7 +22,8 @@ export interface AppDeps {
   log: Logger;
 }
 
-export type Caller = { kind: 'anonymous' } | { kind: 'admin' } | { kind: 'account'; accountId: string };
+/** `version`: the account's version as read to authenticate this request (a publish matches with it). */
+export type Caller = { kind: 'anonymous' } | { kind: 'admin' } | { kind: 'account'; accountId: string; version: AccountVersion };
 
 /** What a procedure may read of the HTTP request, whichever face (tRPC or REST) it came through. */
 export interface RequestInfo {
@@ -44,8 +46,8 @@ function sameSecret(a: string, b: string): boolean {
 export async function createContextInner(deps: AppDeps, apiKey: string | undefined, request: RequestInfo = {}): Promise<Context> {
   if (!apiKey) return { deps, caller: { kind: 'anonymous' }, request };
   if (sameSecret(apiKey, deps.adminApiKey)) return { deps, caller: { kind: 'admin' }, request };
-  const accountId = await deps.store.accounts.authenticate(apiKey);
-  return { deps, caller: accountId ? { kind: 'account', accountId } : { kind: 'anonymous' }, request };
+  const account = await deps.store.accounts.authenticate(apiKey);
+  return { deps, caller: account ? { kind: 'account', ...account } : { kind: 'anonymous' }, request };
 }
 
 type HeaderValue = string | string[] | null | undefined;

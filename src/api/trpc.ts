@@ -65,12 +65,15 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-/** A procedure for an account's API key; `ctx.accountId` scopes every query. */
+/**
+ * A procedure for an account's API key; `ctx.accountId` scopes every query, `ctx.accountVersion` is
+ * what authenticating the key read of the account's version.
+ */
 export const accountProcedure = t.procedure.use(({ ctx, next }) => {
   if (ctx.caller.kind !== 'account') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'A valid account API key is required (Authorization: Bearer <key>).' });
   }
-  return next({ ctx: { ...ctx, accountId: ctx.caller.accountId } });
+  return next({ ctx: { ...ctx, accountId: ctx.caller.accountId, accountVersion: ctx.caller.version } });
 });
 
 /** A procedure for the operator's admin key (HERALD_ADMIN_API_KEY). */

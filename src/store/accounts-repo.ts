@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids.js';
+import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { AccountDoc, ApiKeyDoc, ApiKeyHashDoc } from './documents.js';
 import { type Collections, onlyDuplicateKeys } from './mongo.js';
 
@@ -11,7 +12,42 @@ export function generateApiKey(): string {
   return `hk_${randomBytes(24).toString('base64url')}`;
 }
 
-export function createAccountsRepo(c: Collections) {
+/** A key that authenticated, with the account's version read for it (which the request may use again). */
+export interface Authenticated {
+  accountId: string;
+  version: AccountVersion;
+}
+
+export interface AuthCacheOptions {
+  /** A key is looked up again after this long even if the version did not move. */
+  maxAgeMs?: number;
+  /** Keys kept; the least recently used go first. */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+export function createAccountsRepo(
+  c: Collections,
+  versions: AccountVersions,
+  { maxAgeMs = 60_000, maxKeys = 10_000, now = Date.now }: AuthCacheOptions = {},
+) {
+  // The keys this process authenticated (by hash), valid while their account's version has not moved:
+  // a revocation moves it after deleting the key's lookup entry, so a revoked key stops working in
+  // every process on its next request, and a warm key costs one read (the version) per request.
+  const known = new Map<string, { accountId: string; version: AccountVersion; readAt: number }>();
+
+  /** With the version read first: a revocation landing in between moves the version again afterwards. */
+  async function lookUp(hash: string, version: AccountVersion, accountId: string): Promise<Authenticated | null> {
+    const entry = await c.apiKeyHashes.findOne({ _id: hash });
+    if (entry?.account_id !== accountId) {
+      known.delete(hash);
+      return null;
+    }
+    known.set(hash, { accountId, version, readAt: now() });
+    if (known.size > maxKeys) known.delete(known.keys().next().value as string);
+    return { accountId, version };
+  }
+
   return {
     async create(name: string, now = new Date()): Promise<{ account: AccountDoc; apiKey: string; key: ApiKeyDoc }> {
       const account: AccountDoc = { _id: newId('acc'), name, created_at: now };
@@ -56,7 +92,7 @@ export function createAccountsRepo(c: Collections) {
       return c.apiKeys.countDocuments({ account_id: accountId, revoked_at: null });
     },
 
-    /** Revokes the key (immediately: every request authenticates against the store). Revoking twice keeps the first time. */
+    /** Revokes the key, for every process from its next request on. Revoking twice keeps the first time. */
     async revokeApiKey(accountId: string, keyId: string, now = new Date()): Promise<ApiKeyDoc | null> {
       const key = await this.getApiKey(accountId, keyId);
       if (!key || key.revoked_at !== null) return key;
@@ -66,13 +102,33 @@ export function createAccountsRepo(c: Collections) {
       await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
       await c.apiKeys.updateOne({ _id: keyId }, { $set: { revoked_at: now } });
       await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
+      // Last: every process's copy of this key is checked against it (see `authenticate`).
+      await versions.touch(accountId);
       return this.getApiKey(accountId, keyId);
     },
 
-    /** The account a (non-revoked) key belongs to: one lookup by `_id` on every request, no cache. */
-    async authenticate(apiKey: string): Promise<string | null> {
-      const entry = await c.apiKeyHashes.findOne({ _id: hashApiKey(apiKey) });
-      return entry?.account_id ?? null;
+    /**
+     * The account a (non-revoked) key belongs to, and its version. A key this process knows costs one
+     * read (the version); one it does not, three (its entry, the version, its entry again).
+     */
+    async authenticate(apiKey: string): Promise<Authenticated | null> {
+      const hash = hashApiKey(apiKey);
+      const copy = known.get(hash);
+      if (copy && now() - copy.readAt < maxAgeMs) {
+        const version = await versions.read(copy.accountId);
+        if (version === copy.version) {
+          known.delete(hash);
+          known.set(hash, copy);
+          return { accountId: copy.accountId, version };
+        }
+        return lookUp(hash, version, copy.accountId);
+      }
+      const entry = await c.apiKeyHashes.findOne({ _id: hash });
+      if (!entry) {
+        known.delete(hash);
+        return null;
+      }
+      return lookUp(hash, await versions.read(entry.account_id), entry.account_id);
     },
   };
 }

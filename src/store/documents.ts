@@ -77,7 +77,7 @@ export interface WebhookDoc {
  * an attempt that shared the webhook's document could put back a secret or settings it read before a
  * rotation or an edit. Absent until the webhook's first recorded attempt (then all zero/null).
  */
-/** An account's webhooks changed: a new `version` tells every process to read them again (webhook-matcher.ts). */
+/** An account's webhooks or API keys changed: a new `version` tells every process to read them again (account-versions.ts). */
 export interface WebhookVersionDoc {
   /** The account's id. */
   _id: string;

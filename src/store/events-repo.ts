@@ -4,6 +4,7 @@ import type { EventDoc } from './documents.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import { type Collections, deleteBatch } from './mongo.js';
 import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
+import { createUpdateBatcher } from './update-batcher.js';
 
 export interface EventListQuery extends TimeWindow {
   limit: number;
@@ -13,6 +14,8 @@ export interface EventListQuery extends TimeWindow {
   inbox_id?: string;
 }
 
+const MARK_HOLD_MS = 100;
+
 export function eventKey(accountId: string, eventId: string): string {
   return `${accountId}/${eventId}`;
 }
@@ -20,6 +23,9 @@ export function eventKey(accountId: string, eventId: string): string {
 export function createEventsRepo(c: Collections) {
   // Every publish stores one event: concurrent publishes share insert commands (see insert-batcher.ts).
   const inserts = createInsertBatcher(c.events);
+  // Nobody waits on a mark (the reconciler looks for unmarked events a minute later): they wait up to
+  // MARK_HOLD_MS for company, so that a steady stream of publishes shares one command per batch.
+  const marks = createUpdateBatcher(c.events, { holdMs: MARK_HOLD_MS });
   return {
     /**
      * Stores the event unless the account already has one with this id; either way returns the stored
@@ -41,7 +47,7 @@ export function createEventsRepo(c: Collections) {
       // Filter on `_id` alone: FerretDB (the embedded server) pushes only a lone `_id` down to SQLite and
       // scans the whole collection for any other filter — once per publish, growing with every event.
       // Setting the time again when an event is dispatched twice is harmless.
-      await c.events.updateOne({ _id: eventKey(accountId, eventId) }, { $set: { dispatched_at: now } });
+      await marks.update(eventKey(accountId, eventId), { $set: { dispatched_at: now } });
     },
 
     /** Events stored but never dispatched (the API died in between), older than `before`. */

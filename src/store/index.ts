@@ -1,3 +1,4 @@
+import { createAccountVersions } from './account-versions.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
@@ -10,9 +11,10 @@ import { createWebhooksRepo } from './webhooks-repo.js';
 
 export function createStore(mongo: Mongo) {
   const c = mongo.collections;
+  const versions = createAccountVersions(c);
   return {
-    accounts: createAccountsRepo(c),
-    webhooks: createWebhooksRepo(c, createWebhookMatcher(c)),
+    accounts: createAccountsRepo(c, versions),
+    webhooks: createWebhooksRepo(c, createWebhookMatcher(c, versions)),
     webhookStats: createWebhookStatsRepo(c),
     events: withRecentEvents(createEventsRepo(c)),
     deliveries: createDeliveriesRepo(c),

@@ -1,9 +1,8 @@
 // Group commit for inserts that many concurrent requests make one document at a time (every publish
-// stores its event and its delivery records). One insertMany of n documents costs FerretDB and the
-// driver a fraction of n insertOne commands, so while one insertMany is in flight the documents that
-// arrive queue up, and all of them go in the next one. No timer: an idle batcher sends at once (a
-// document waits at most for the command before it), and a busy one sends bigger batches.
+// stores its event and its delivery records): one insertMany of n documents costs FerretDB and the
+// driver a fraction of n insertOne commands (see group-commit.ts).
 import { type Collection, MongoBulkWriteError, MongoServerError, type OptionalUnlessRequiredId } from 'mongodb';
+import { createGroupCommit, type GroupCommitOptions, type ItemOutcome } from './group-commit.js';
 
 /** A document's outcome: stored now, or refused because one with its `_id` (or unique key) exists. */
 export type InsertOutcome = 'inserted' | 'duplicate';
@@ -13,74 +12,43 @@ export interface InsertBatcher<T> {
   insert(doc: T): Promise<InsertOutcome>;
 }
 
-interface Pending<T> {
-  doc: T;
-  resolve: (outcome: InsertOutcome) => void;
-  reject: (error: unknown) => void;
-}
-
 interface WriteErrorLike {
   index: number;
   code?: number;
   errmsg?: string;
 }
 
-export function createInsertBatcher<T extends { _id: string }>(collection: Collection<T>, { maxBatch = 500 } = {}): InsertBatcher<T> {
-  let queue: Pending<T>[] = [];
-  let running = false;
-
-  async function send(batch: Pending<T>[]): Promise<void> {
+export function createInsertBatcher<T extends { _id: string }>(collection: Collection<T>, options?: GroupCommitOptions): InsertBatcher<T> {
+  const insert = createGroupCommit<T, InsertOutcome>(async (docs) => {
     try {
       // Unordered: one document's error does not keep the others out.
       await collection.insertMany(
-        batch.map((p) => p.doc as OptionalUnlessRequiredId<T>),
+        docs.map((doc) => doc as OptionalUnlessRequiredId<T>),
         { ordered: false },
       );
-      for (const p of batch) p.resolve('inserted');
+      return docs.map(() => ({ ok: true, value: 'inserted' }));
     } catch (error) {
-      const writeErrors = perDocumentErrors(error);
-      if (!writeErrors) {
-        // The command as a whole failed (connection, server): nothing is known to be stored.
-        for (const p of batch) p.reject(error);
-        return;
-      }
-      const failed = new Map(writeErrors.map((e) => [e.index, e]));
-      batch.forEach((p, index) => {
-        const e = failed.get(index);
-        if (!e) p.resolve('inserted');
-        else if (e.code === 11000) p.resolve('duplicate');
-        else p.reject(new MongoServerError({ message: e.errmsg ?? `insert failed (code ${e.code})`, code: e.code }));
-      });
+      // Thrown on: the command as a whole failed (connection, server), nothing is known to be stored.
+      return perDocumentOutcomes(error, docs.length);
     }
-  }
-
-  async function drain(): Promise<void> {
-    try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, maxBatch);
-        queue = queue.slice(batch.length);
-        await send(batch);
-      }
-    } finally {
-      running = false;
-    }
-  }
-
-  return {
-    insert(doc) {
-      return new Promise<InsertOutcome>((resolve, reject) => {
-        queue.push({ doc, resolve, reject });
-        if (running) return;
-        running = true;
-        // A microtask, not a timer: the documents queued in this same turn (one caller's several, or
-        // callers resumed together) share the first command, and nothing waits on a clock.
-        queueMicrotask(() => void drain());
-      });
-    },
-  };
+  }, options);
+  return { insert };
 }
 
-/** The per-document errors of an unordered insertMany; undefined when the command itself failed. */
+/** Each document's outcome after an unordered insertMany failed for some of them; rethrows `error` if it failed as a whole. */
+function perDocumentOutcomes(error: unknown, count: number): ItemOutcome<InsertOutcome>[] {
+  const writeErrors = perDocumentErrors(error);
+  if (!writeErrors) throw error;
+  const failed = new Map(writeErrors.map((e) => [e.index, e]));
+  return Array.from({ length: count }, (_, index): ItemOutcome<InsertOutcome> => {
+    const e = failed.get(index);
+    if (!e) return { ok: true, value: 'inserted' };
+    if (e.code === 11000) return { ok: true, value: 'duplicate' };
+    return { ok: false, error: new MongoServerError({ message: e.errmsg ?? `insert failed (code ${e.code})`, code: e.code }) };
+  });
+}
+
+/** The per-document errors of an unordered bulk write; undefined when the command itself failed. */
 function perDocumentErrors(error: unknown): WriteErrorLike[] | undefined {
   if (!(error instanceof MongoBulkWriteError)) return undefined;
   const raw = error.writeErrors as unknown;

@@ -1,5 +1,6 @@
 // Which webhooks get an event: answered from a per-process copy of each account's subscriptions,
-// checked against the account's `webhook_versions` document (one read by `_id`) on every publish.
+// checked against the account's version (account-versions.ts) on every publish — read by the publish
+// itself, or already by its authentication.
 //
 // Why not a query: FerretDB (the embedded server) pushes only a lone `_id` filter down to SQLite, so
 // `{ account_id, event_types }` scanned every webhook of every account on every publish (108 ms of
@@ -7,13 +8,14 @@
 // read costs either of them about as much as an indexed query.
 //
 // Freshness: every write of a webhook (create, change, delete) sets the account's version to a new
-// value after the write, so a publish that starts after a webhook call returned sees the change. A
+// value after the write, and a publish reads the version after it started, so a publish that starts
+// after a webhook call returned sees the change. A
 // process that dies between the write and the version (its caller saw an error) leaves copies stale
 // until the next change or `maxAgeMs`, whichever comes first.
-import { randomUUID } from 'node:crypto';
 import type { EventType } from '../domain/event-catalogue.js';
+import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { WebhookDoc } from './documents.js';
-import { type Collections, isDuplicateKey } from './mongo.js';
+import type { Collections } from './mongo.js';
 
 /** What matching needs of a webhook (never its secrets). */
 export type Subscription = Pick<WebhookDoc, '_id' | 'url' | 'event_types' | 'inbox_ids' | 'pod_ids'>;
@@ -46,12 +48,24 @@ export interface MatcherOptions {
   now?: () => number;
 }
 
-export function createWebhookMatcher(c: Collections, { maxAgeMs = 60_000, maxAccounts = 10_000, now = Date.now }: MatcherOptions = {}) {
-  const copies = new Map<string, { version: string | null; readAt: number; subscriptions: Subscription[] }>();
+export interface MatchOptions {
+  /** The previous page's last webhook id. */
+  after?: string;
+  limit?: number;
+  /** The account's version, when this request read it already (to authenticate): not read again. */
+  version?: AccountVersion;
+}
 
-  async function subscriptionsOf(accountId: string): Promise<Subscription[]> {
+export function createWebhookMatcher(
+  c: Collections,
+  versions: AccountVersions,
+  { maxAgeMs = 60_000, maxAccounts = 10_000, now = Date.now }: MatcherOptions = {},
+) {
+  const copies = new Map<string, { version: AccountVersion; readAt: number; subscriptions: Subscription[] }>();
+
+  async function subscriptionsOf(accountId: string, known: AccountVersion | undefined): Promise<Subscription[]> {
     // The version is read before the webhooks: a write that lands in between moves it again afterwards.
-    const version = (await c.webhookVersions.findOne({ _id: accountId }))?.version ?? null;
+    const version = known !== undefined ? known : await versions.read(accountId);
     const copy = copies.get(accountId);
     copies.delete(accountId);
     if (copy && copy.version === version && now() - copy.readAt < maxAgeMs) {
@@ -69,9 +83,9 @@ export function createWebhookMatcher(c: Collections, { maxAgeMs = 60_000, maxAcc
 
   return {
     /** The matching webhooks in id order, after `after` (the previous page's last id), at most `limit`. */
-    async matching(event: MatchedEvent, accountLevel: boolean, { after, limit }: { after?: string; limit?: number } = {}) {
+    async matching(event: MatchedEvent, accountLevel: boolean, { after, limit, version }: MatchOptions = {}) {
       const matches: Subscription[] = [];
-      for (const webhook of await subscriptionsOf(event.account_id)) {
+      for (const webhook of await subscriptionsOf(event.account_id, version)) {
         if (after !== undefined && webhook._id <= after) continue;
         if (!subscribes(webhook, event, accountLevel)) continue;
         matches.push(webhook);
@@ -81,16 +95,7 @@ export function createWebhookMatcher(c: Collections, { maxAgeMs = 60_000, maxAcc
     },
 
     /** Marks the account's webhooks changed: every process reads them again on its next publish. */
-    async touch(accountId: string): Promise<void> {
-      const update = { $set: { version: randomUUID(), updated_at: new Date() } };
-      try {
-        await c.webhookVersions.updateOne({ _id: accountId }, update, { upsert: true });
-      } catch (error) {
-        // Two first writes raced to create it (FerretDB's upsert is not atomic): the second updates it.
-        if (!isDuplicateKey(error)) throw error;
-        await c.webhookVersions.updateOne({ _id: accountId }, update);
-      }
-    },
+    touch: versions.touch,
   };
 }
 

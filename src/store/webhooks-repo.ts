@@ -5,7 +5,7 @@ import { generateSecret } from '../domain/signing.js';
 import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
-import type { MatchedEvent, WebhookMatcher } from './webhook-matcher.js';
+import type { MatchedEvent, MatchOptions, WebhookMatcher } from './webhook-matcher.js';
 import { NO_STATS } from './webhook-stats-repo.js';
 
 export interface NewWebhook {
@@ -160,8 +160,8 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
      * the webhook the event is about (`webhook.unhealthy` goes to the account's other webhooks). In id
      * order, so that `after` (the last id of the previous page) pages through them.
      */
-    matching(event: MatchedEvent, accountLevel: boolean, page?: { after?: string; limit?: number }) {
-      return matcher.matching(event, accountLevel, page);
+    matching(event: MatchedEvent, accountLevel: boolean, options?: MatchOptions) {
+      return matcher.matching(event, accountLevel, options);
     },
 
     /**

@@ -8,6 +8,7 @@ import type { fanOutWorkflow } from '../../workflows/fan-out.js';
 import type { DeliveryInput } from '../domain/delivery.js';
 import { isAccountLevel } from '../domain/event-catalogue.js';
 import { deliveryId } from '../domain/ids.js';
+import type { AccountVersion } from '../store/account-versions.js';
 import type { DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
 import type { Store } from '../store/index.js';
 import type { MatchedEvent, Subscription } from '../store/webhook-matcher.js';
@@ -129,9 +130,12 @@ function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null
   );
 }
 
-/** The webhooks an event goes to, one more than HERALD_DIRECT_FANOUT_MAX at most: enough to choose the path. */
-export function matchesFor(deps: DispatchDeps, event: MatchedEvent): Promise<Subscription[]> {
-  return deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1 });
+/**
+ * The webhooks an event goes to, one more than HERALD_DIRECT_FANOUT_MAX at most: enough to choose the
+ * path. `version`: the account's version, if the caller read it during this publish.
+ */
+export function matchesFor(deps: DispatchDeps, event: MatchedEvent, version?: AccountVersion): Promise<Subscription[]> {
+  return deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1, version });
 }
 
 export interface DispatchOptions {

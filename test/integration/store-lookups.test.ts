@@ -1,7 +1,8 @@
 // The store's lookups by `_id` (the only filter FerretDB answers from an index): API keys authenticate
 // through their hash entries, kept in step with revocation and made at start-up for keys that predate
-// them; a webhook's statistics exist from its creation and go with it; other accounts' objects stay
-// not found.
+// them, and a key a process knows is checked against its account's version alone (a second store on
+// the same database stands for another process); a webhook's statistics exist from its creation and go
+// with it; other accounts' objects stay not found.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/store/accounts-repo.js';
@@ -34,7 +35,7 @@ const webhookInput = {
 
 it('authenticates a key until it is revoked, from an entry that holds only its hash', async () => {
   const { account, apiKey, key } = await store.accounts.create('one');
-  expect(await store.accounts.authenticate(apiKey)).toBe(account._id);
+  expect((await store.accounts.authenticate(apiKey))?.accountId).toBe(account._id);
   const entry = await mongo.collections.apiKeyHashes.findOne({ _id: hashApiKey(apiKey) });
   expect(entry).toEqual({ _id: key.key_hash, account_id: account._id, key_id: key._id });
   expect(JSON.stringify(entry)).not.toContain(apiKey);
@@ -44,10 +45,37 @@ it('authenticates a key until it is revoked, from an entry that holds only its h
   const other = await store.accounts.create('two');
   expect(await store.accounts.getApiKey(other.account._id, key._id)).toBeNull();
   expect(await store.accounts.revokeApiKey(other.account._id, key._id)).toBeNull();
-  expect(await store.accounts.authenticate(apiKey)).toBe(account._id);
+  expect((await store.accounts.authenticate(apiKey))?.accountId).toBe(account._id);
 
   const revoked = await store.accounts.revokeApiKey(account._id, key._id);
   expect(revoked?.revoked_at).toBeInstanceOf(Date);
+  expect(await store.accounts.authenticate(apiKey)).toBeNull();
+});
+
+it('stops a key revoked through another process at its next request in this one', async () => {
+  const second = await connectMongo(inject('mongodbUri'), database);
+  try {
+    const other = createStore(second);
+    const { account, apiKey, key } = await store.accounts.create('revoked elsewhere');
+    // Known to this process: authenticated again from its copy.
+    expect((await store.accounts.authenticate(apiKey))?.accountId).toBe(account._id);
+    expect((await store.accounts.authenticate(apiKey))?.accountId).toBe(account._id);
+    await other.accounts.revokeApiKey(account._id, key._id);
+    expect(await store.accounts.authenticate(apiKey)).toBeNull();
+  } finally {
+    await second.close();
+  }
+});
+
+it('checks a key it knows against the account version only, and looks it up again once that moves', async () => {
+  const { account, apiKey } = await store.accounts.create('known key');
+  const first = await store.accounts.authenticate(apiKey);
+  expect(first?.accountId).toBe(account._id);
+  // Its entry gone behind the store's back (no revocation, so the version did not move): still known.
+  await mongo.collections.apiKeyHashes.deleteOne({ _id: hashApiKey(apiKey) });
+  expect(await store.accounts.authenticate(apiKey)).toEqual(first);
+  // Any change of the account moves the version (here a webhook): the key is looked up, and is gone.
+  await store.webhooks.create(account._id, webhookInput);
   expect(await store.accounts.authenticate(apiKey)).toBeNull();
 });
 
@@ -70,7 +98,7 @@ it('makes the missing entries of keys stored before entries existed at start-up,
   const again = await connectMongo(inject('mongodbUri'), database);
   try {
     const restarted = createStore(again);
-    expect(await restarted.accounts.authenticate(usable)).toBe(account._id);
+    expect((await restarted.accounts.authenticate(usable))?.accountId).toBe(account._id);
     expect(await restarted.accounts.authenticate(revoked)).toBeNull();
   } finally {
     await again.close();

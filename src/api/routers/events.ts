@@ -45,8 +45,11 @@ export const eventsRouter = router({
         created_at: now,
       };
       // Matching needs only what was sent, so it runs while the event is stored: one round trip less
-      // before the answer.
-      const [{ event, created }, matches] = await Promise.all([store.events.insert(candidate), matchesFor(dispatch, candidate)]);
+      // before the answer. It checks its copy of the webhooks against the version authentication read.
+      const [{ event, created }, matches] = await Promise.all([
+        store.events.insert(candidate),
+        matchesFor(dispatch, candidate, ctx.accountVersion),
+      ]);
       // A retried publish of an event already dispatched starts nothing; one stored but not dispatched
       // (the first call died in between) is dispatched now, with the same deterministic ids, matched
       // by what was stored then.

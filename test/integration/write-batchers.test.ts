@@ -1,9 +1,10 @@
-// The insert batcher against the real MongoDB-protocol server: every caller gets its own document's
-// outcome out of the shared insertMany commands (stored, already there, or its own error).
+// The insert and update batchers (group commit) against the real MongoDB-protocol server: every caller
+// gets its own document's outcome out of the shared commands (stored, already there, or its own error).
 import { randomBytes } from 'node:crypto';
 import { type Db, MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createInsertBatcher } from '../../src/store/insert-batcher.js';
+import { createUpdateBatcher } from '../../src/store/update-batcher.js';
 
 interface Doc {
   _id: string;
@@ -102,4 +103,75 @@ it('rejects every caller of a batch whose command failed as a whole, and keeps w
   expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
   // A later caller is not stuck behind the failed batch.
   await expect(batcher.insert({ _id: 'c', n: 3 })).rejects.toThrow();
+});
+
+/** Sizes of the `update` commands sent through a monitored client while `body` runs. */
+async function updateCommandSizes(body: (db: Db) => Promise<void>): Promise<number[]> {
+  const monitored = await MongoClient.connect(inject('mongodbUri'), { monitorCommands: true });
+  const sizes: number[] = [];
+  monitored.on('commandStarted', (event) => {
+    if (event.commandName === 'update') sizes.push((event.command.updates as unknown[]).length);
+  });
+  try {
+    await body(monitored.db(db.databaseName));
+  } finally {
+    await monitored.close();
+  }
+  return sizes;
+}
+
+it("applies every concurrent caller's update, sharing update commands", async () => {
+  const docs = Array.from({ length: 100 }, (_, n) => ({ _id: `u_${n}`, n }));
+  await db.collection<Doc>('updates').insertMany(docs);
+  const sizes = await updateCommandSizes(async (monitoredDb) => {
+    const batcher = createUpdateBatcher(monitoredDb.collection<Doc>('updates'));
+    await Promise.all(
+      docs.map(async (doc) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        await batcher.update(doc._id, { $inc: { n: 1000 } });
+      }),
+    );
+  });
+  const stored = await db.collection<Doc>('updates').find().sort({ n: 1 }).toArray();
+  expect(stored.map((d) => d.n)).toEqual(docs.map((d) => d.n + 1000));
+  expect(sizes.reduce((a, b) => a + b, 0)).toBe(docs.length);
+  expect(sizes.length).toBeLessThan(docs.length / 2);
+});
+
+it('with holdMs, sends updates made in separate turns within the hold in one command', async () => {
+  await db.collection<Doc>('held').insertMany([
+    { _id: 'h_1', n: 1 },
+    { _id: 'h_2', n: 2 },
+    { _id: 'h_3', n: 3 },
+  ]);
+  const sizes = await updateCommandSizes(async (monitoredDb) => {
+    const batcher = createUpdateBatcher(monitoredDb.collection<Doc>('held'), { holdMs: 200 });
+    const first = batcher.update('h_1', { $set: { n: 10 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = batcher.update('h_2', { $set: { n: 20 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all([first, second, batcher.update('h_3', { $set: { n: 30 } })]);
+  });
+  expect(sizes).toEqual([3]);
+  expect((await db.collection<Doc>('held').find().sort({ _id: 1 }).toArray()).map((d) => d.n)).toEqual([10, 20, 30]);
+});
+
+it('fails every caller of an update batch with a refused statement, and keeps working afterwards', async () => {
+  // FerretDB stops such a batch at the refused statement and misreports its index: no caller may be
+  // told its update was applied on the strength of that answer.
+  await db.collection<Doc>('bad_updates').insertMany([
+    { _id: 'b_1', n: 1 },
+    { _id: 'b_2', n: 'two' as unknown as number },
+    { _id: 'b_3', n: 3 },
+  ]);
+  const batcher = createUpdateBatcher(db.collection<Doc>('bad_updates'));
+  const outcomes = await Promise.allSettled([
+    batcher.update('b_1', { $set: { n: 11 } }),
+    // $inc of a field that holds a string: refused.
+    batcher.update('b_2', { $inc: { n: 1 } }),
+    batcher.update('b_3', { $set: { n: 33 } }),
+  ]);
+  expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  await batcher.update('b_3', { $set: { n: 34 } });
+  expect((await db.collection<Doc>('bad_updates').findOne({ _id: 'b_3' }))?.n).toBe(34);
 });
