@@ -4,7 +4,6 @@ import type { AttemptDoc, DeliveryDoc, DeliveryStatus } from './documents.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import { type Collections, deleteBatch } from './mongo.js';
 import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
-import { createUpdateBatcher } from './update-batcher.js';
 
 export interface DeliveryListQuery extends TimeWindow {
   limit: number;
@@ -29,8 +28,6 @@ export type ParkedDelivery = Pick<DeliveryDoc, '_id' | 'workflow_id' | 'event_id
 export function createDeliveriesRepo(c: Collections) {
   // Every publish stores its delivery records: concurrent publishes share insert commands (see insert-batcher.ts).
   const inserts = createInsertBatcher(c.deliveries);
-  // Attempts that end together (a fan-out page's, or concurrent deliveries') share update commands.
-  const updates = createUpdateBatcher(c.deliveries);
   return {
     /** Inserts the records that do not exist yet; existing ones (a retried publish) are left alone. */
     async insertMany(deliveries: DeliveryDoc[]): Promise<void> {
@@ -98,10 +95,13 @@ export function createDeliveriesRepo(c: Collections) {
       nextAttemptAt: Date | null,
       handoff?: AttemptOutcome,
     ): Promise<void> {
-      await updates.update(deliveryId, {
-        $push: { attempts: attempt },
-        $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? { handoff } : {}) },
-      });
+      await c.deliveries.updateOne(
+        { _id: deliveryId },
+        {
+          $push: { attempts: attempt },
+          $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? { handoff } : {}) },
+        },
+      );
     },
 
     /**

@@ -15,6 +15,7 @@ export interface EventListQuery extends TimeWindow {
 }
 
 const MARK_HOLD_MS = 100;
+const MARKS_PER_COMMAND = 8;
 
 export function eventKey(accountId: string, eventId: string): string {
   return `${accountId}/${eventId}`;
@@ -24,8 +25,10 @@ export function createEventsRepo(c: Collections) {
   // Every publish stores one event: concurrent publishes share insert commands (see insert-batcher.ts).
   const inserts = createInsertBatcher(c.events);
   // Nobody waits on a mark (the reconciler looks for unmarked events a minute later): they wait up to
-  // MARK_HOLD_MS for company, so that a steady stream of publishes shares one command per batch.
-  const marks = createUpdateBatcher(c.events, { holdMs: MARK_HOLD_MS });
+  // MARK_HOLD_MS for company, so that a steady stream of publishes shares one command per batch. At most
+  // MARKS_PER_COMMAND: FerretDB 1.24 holds a SQLite connection per statement until the command ends,
+  // from a pool of 100, so long update batches can exhaust it and stall the server (seen at 500).
+  const marks = createUpdateBatcher(c.events, { holdMs: MARK_HOLD_MS, maxBatch: MARKS_PER_COMMAND });
   return {
     /**
      * Stores the event unless the account already has one with this id; either way returns the stored

@@ -5,7 +5,8 @@
 // One refused statement fails every caller of its batch: FerretDB 1.24 stops an unordered update batch
 // at the first refused statement and reports it at the wrong index, so no per-statement outcome can be
 // trusted. Herald's updates are not refused one by one (they set fields of its own documents); what
-// fails is the command as a whole, and then every caller must hear of it anyway.
+// fails is the command as a whole, and then every caller must hear of it anyway. Keep batches short on
+// FerretDB: it holds one SQLite connection per statement until the command ends (a pool of 100).
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
 import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 

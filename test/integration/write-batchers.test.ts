@@ -175,3 +175,14 @@ it('fails every caller of an update batch with a refused statement, and keeps wo
   await batcher.update('b_3', { $set: { n: 34 } });
   expect((await db.collection<Doc>('bad_updates').findOne({ _id: 'b_3' }))?.n).toBe(34);
 });
+
+it('never puts more than maxBatch updates in one command', async () => {
+  const docs = Array.from({ length: 7 }, (_, n) => ({ _id: `m_${n}`, n }));
+  await db.collection<Doc>('capped').insertMany(docs);
+  const sizes = await updateCommandSizes(async (monitoredDb) => {
+    const batcher = createUpdateBatcher(monitoredDb.collection<Doc>('capped'), { holdMs: 50, maxBatch: 3 });
+    await Promise.all(docs.map((doc) => batcher.update(doc._id, { $set: { n: doc.n + 100 } })));
+  });
+  expect(sizes).toEqual([3, 3, 1]);
+  expect((await db.collection<Doc>('capped').find().sort({ _id: 1 }).toArray()).map((d) => d.n)).toEqual(docs.map((d) => d.n + 100));
+});
