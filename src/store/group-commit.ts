@@ -65,8 +65,8 @@ export function createGroupCommit<I, O>(
       queue.push({ item, resolve, reject });
       if (running) return;
       running = true;
-      // A microtask rather than a zero timer: the writes queued in this same turn (one caller's several,
-      // or callers resumed together) share the first command.
+      // Without a hold, a microtask rather than a zero timer: the writes queued in this same turn (one
+      // caller's several, or callers resumed together) share the first command.
       if (holdMs > 0) setTimeout(() => void drain(), holdMs);
       else queueMicrotask(() => void drain());
     });

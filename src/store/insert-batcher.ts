@@ -28,7 +28,8 @@ export function createInsertBatcher<T extends { _id: string }>(collection: Colle
       );
       return docs.map(() => ({ ok: true, value: 'inserted' }));
     } catch (error) {
-      // Thrown on: the command as a whole failed (connection, server), nothing is known to be stored.
+      // Per document when the server refused some; rethrown when the command as a whole failed
+      // (connection, server): then nothing is known to be stored.
       return perDocumentOutcomes(error, docs.length);
     }
   }, options);
