@@ -9,9 +9,8 @@
 //
 // Freshness: every write of a webhook (create, change, delete) sets the account's version to a new
 // value after the write, and a publish reads the version after it started, so a publish that starts
-// after a webhook call returned sees the change. A
-// process that dies between the write and the version (its caller saw an error) leaves copies stale
-// until the next change or `maxAgeMs`, whichever comes first.
+// after a webhook call returned sees the change. A process that dies between the write and the version
+// (its caller saw an error) leaves copies stale until the next change or `maxAgeMs`, whichever first.
 import type { EventType } from '../domain/event-catalogue.js';
 import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { WebhookDoc } from './documents.js';
