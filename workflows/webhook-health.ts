@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -18,6 +19,7 @@ import { deletedSignal, disableUpdate, enableUpdate, healthQuery, reportSignal }
 type Activities = ReturnType<typeof createActivities>;
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const SAME_SEQ_REPORTS_APPLY = 'same-seq-reports-apply';
 const { loadHealth, enableWebhook, disableWebhook, markUnhealthy, finishRelease, cancelParkedDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry,
@@ -93,7 +95,8 @@ export async function webhookHealthWorkflow(input: HealthInput): Promise<HealthE
   setHandler(reportSignal, async (report) => {
     await exclusive(async (s) => {
       handledInRun++;
-      const todo = applyReport(s, report);
+      // A patch: runs that ignored a same-seq report replay as they ran (see applyReport).
+      const todo = applyReport(s, report, patched(SAME_SEQ_REPORTS_APPLY));
       if (todo === 'unhealthy') {
         if (await markUnhealthy({ webhookId, failureCount: s.failureCount, lastError: s.lastError, lastFailureAt: s.lastFailureAt })) {
           s.status = 'unhealthy';

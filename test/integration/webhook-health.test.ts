@@ -185,6 +185,19 @@ describe('webhook health', () => {
     await receiver.close();
   });
 
+  it('disables on a 410 whose report starts the health workflow (its state already holds that report)', async () => {
+    const receiver = await switchableReceiver({ status: 410 });
+    const { client, accountId } = await herald.newAccount();
+    const hook = await client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.received'] });
+    await healthHandle(herald, hook.id).terminate('so that the 410 report starts it');
+    // The attempt writes the statistics, then its report signals-with-start the workflow, whose first
+    // step loads those statistics: the report's seq is already in its state.
+    await publish(client, 1);
+    await expect.poll(async () => (await client.webhooks.get.query({ webhook_id: hook.id })).status, { timeout: 30_000 }).toBe('disabled');
+    expect(await herald.deps.lifecycle.health(accountId, hook.id)).toMatchObject({ status: 'disabled' });
+    await receiver.close();
+  });
+
   it('starts a health workflow on demand for a webhook that has none (created before, or terminated)', async () => {
     const receiver = await switchableReceiver({ status: 500 });
     const { client, accountId } = await herald.newAccount();

@@ -42,6 +42,15 @@ describe('health reports', () => {
     expect(state.failureCount).toBe(0);
   });
 
+  it('applies a report its state already counted: a workflow started by that report loaded its statistics', () => {
+    // loadHealth ran after the attempt wrote seq 1: the state starts at seq 1, then seq 1's report arrives.
+    const gone = { kind: 'gone', seq: 1, failureCount: 1, error: 'HTTP 410', at } as const;
+    expect(applyReport({ ...active(), seq: 1, failureCount: 1 }, gone)).toBe('gone');
+    expect(applyReport({ ...active(), seq: 5, failureCount: 5 }, failure(5, 5))).toBe('unhealthy');
+    // The old rule, which runs recorded before the change replay with.
+    expect(applyReport({ ...active(), seq: 1, failureCount: 1 }, gone, false)).toBe('stale');
+  });
+
   it('disables on 410 Gone unless already disabled', () => {
     const state = active();
     expect(applyReport(state, { kind: 'gone', seq: 1, failureCount: 1, error: 'HTTP 410', at })).toBe('gone');
