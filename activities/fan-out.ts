@@ -9,6 +9,7 @@ import { holdsDelivery } from '../src/domain/health.js';
 import { deliveryId } from '../src/domain/ids.js';
 import { type DispatchDeps, deliveryRecord, startDeliveries, startDelivery } from '../src/temporal/dispatch.js';
 import { type AttemptDeps, sendAttempt } from './attempt-delivery.js';
+import { forEachBounded } from './for-each-bounded.js';
 
 export interface FanOutPageInput {
   accountId: string;
@@ -143,22 +144,4 @@ export function createFanOutStartPage(dispatch: DispatchDeps) {
     );
     return { started };
   };
-}
-
-/** Runs `fn` on every item, at most `limit` at a time; every call finishes before the first error is thrown. */
-async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length > 0) throw errors[0];
 }
