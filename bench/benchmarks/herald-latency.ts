@@ -2,7 +2,8 @@
 // the schedule down) for a duration → publish→receive latency at the receiver, p50/p95/p99. An event
 // not delivered by the end of the drain counts as infinitely late. A rate above what the system
 // sustains only grows a queue: once the backlog exceeds MAX_BACKLOG_SECONDS of publishing, the phase
-// stops early and is reported as overloaded (its latencies then say how far behind it was).
+// stops early and is reported as overloaded (its latencies then say how far behind it was). Events go
+// out through a lean producer (see leanPublisher), not the typed client: the producer shares the cores.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   completedDeliveries,
@@ -13,7 +14,7 @@ import {
   settle,
   waitIdle,
 } from '../lib/context.js';
-import { type BenchAccount, publish, sampleMessage } from '../lib/herald.js';
+import { type BenchAccount, leanPublisher, publish, sampleMessage } from '../lib/herald.js';
 import { meter, perUnit } from '../lib/meter.js';
 import { round, type Summary, summarize } from '../lib/stats.js';
 
@@ -56,6 +57,7 @@ export async function runLatency(
   const completedBefore = await completedDeliveries(ctx);
   const cost = await meter(heraldPids(ctx), ctx.mongo);
 
+  const send = leanPublisher(account);
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
@@ -70,7 +72,8 @@ export async function runLatency(
       const id = `${label}-${sent}`;
       const at = performance.now();
       publishedAt.set(id, at);
-      const call = publish(account.client, { type: 'message.received', inbox_id: 'inbox_bench', data: sampleMessage(sent), event_id: id })
+      const input = { type: 'message.received' as const, inbox_id: 'inbox_bench', data: sampleMessage(sent), event_id: id };
+      const call = publish(account.client, input, send)
         .then(
           () => {
             ackMs.push(performance.now() - at);
