@@ -1,5 +1,6 @@
 // Herald under measurement: the real `src/main.ts` as a child process (so its CPU time is its own),
-// pointed at the benchmark's servers, driven through the typed client like any producer.
+// pointed at the benchmark's servers, driven through the typed client like any producer (the fixed-rate
+// phases through a lean one: see leanPublisher).
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
