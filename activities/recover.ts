@@ -3,6 +3,7 @@
 import { log } from '@temporalio/activity';
 import type { DispatchDeps } from '../src/temporal/dispatch.js';
 import { replayDelivery } from '../src/temporal/replay.js';
+import { forEachBounded } from './for-each-bounded.js';
 
 /** Replays in flight at once: each is two Temporal calls and two store writes. */
 const CONCURRENCY = 8;
@@ -37,20 +38,16 @@ export function createRecoverPage(dispatch: DispatchDeps) {
     );
     let replayed = 0;
     let failed = 0;
-    const queue = [...deliveries];
-    const worker = async () => {
-      for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
-        try {
-          const result = await replayDelivery(dispatch, delivery, 'herald: deliveries.recover');
-          if (result.ok) replayed++;
-          else failed++;
-        } catch (error) {
-          failed++;
-          log.warn('replaying a delivery failed', { deliveryId: delivery._id, error: String(error) });
-        }
+    await forEachBounded(deliveries, CONCURRENCY, async (delivery) => {
+      try {
+        const result = await replayDelivery(dispatch, delivery, 'herald: deliveries.recover');
+        if (result.ok) replayed++;
+        else failed++;
+      } catch (error) {
+        failed++;
+        log.warn('replaying a delivery failed', { deliveryId: delivery._id, error: String(error) });
       }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    });
     return { replayed, failed, next: next ? { at: next.at.getTime(), id: next.id } : null };
   };
 }

@@ -31,12 +31,12 @@ export function createDeliveriesRepo(c: Collections) {
   return {
     /** Inserts the records that do not exist yet; existing ones (a retried publish) are left alone. */
     async insertMany(deliveries: DeliveryDoc[]): Promise<void> {
-      // Queued in one turn, so that they go in one command (with whatever other publishes queued).
-      await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
+      await this.insertNew(deliveries);
     },
 
     /** Like insertMany, and answers the ids of the records that already existed (a retried fan-out page). */
     async insertNew(deliveries: DeliveryDoc[]): Promise<Set<string>> {
+      // Queued in one turn, so that they go in one command (with whatever other publishes queued).
       const outcomes = await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
       return new Set(deliveries.filter((_, i) => outcomes[i] === 'duplicate').map((delivery) => delivery._id));
     },

@@ -71,12 +71,6 @@ export interface WebhookDoc {
   updated_at: Date;
 }
 
-/**
- * A webhook's delivery statistics, kept apart from the webhook document because every attempt writes
- * them: on a MongoDB-protocol server that rewrites the whole document on each update (FerretDB 1.x),
- * an attempt that shared the webhook's document could put back a secret or settings it read before a
- * rotation or an edit. Absent until the webhook's first recorded attempt (then all zero/null).
- */
 /** An account's webhooks or API keys changed: a new `version` tells every process to read them again (account-versions.ts). */
 export interface WebhookVersionDoc {
   /** The account's id. */
@@ -85,6 +79,13 @@ export interface WebhookVersionDoc {
   updated_at: Date;
 }
 
+/**
+ * A webhook's delivery statistics, kept apart from the webhook document because every attempt writes
+ * them: on a MongoDB-protocol server that rewrites the whole document on each update (FerretDB 1.x),
+ * an attempt that shared the webhook's document could put back a secret or settings it read before a
+ * rotation or an edit. Made with the webhook (all zero/null); for a webhook created before that, by its
+ * first recorded attempt.
+ */
 export interface WebhookStatsDoc {
   /** The webhook's id. */
   _id: string;

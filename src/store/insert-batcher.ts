@@ -3,6 +3,7 @@
 // driver a fraction of n insertOne commands (see group-commit.ts).
 import { type Collection, MongoBulkWriteError, MongoServerError, type OptionalUnlessRequiredId } from 'mongodb';
 import { createGroupCommit, type GroupCommitOptions, type ItemOutcome } from './group-commit.js';
+import { bulkWriteErrors, type WriteErrorLike } from './mongo.js';
 
 /** A document's outcome: stored now, or refused because one with its `_id` (or unique key) exists. */
 export type InsertOutcome = 'inserted' | 'duplicate';
@@ -10,12 +11,6 @@ export type InsertOutcome = 'inserted' | 'duplicate';
 export interface InsertBatcher<T> {
   /** Resolves when the document is stored or found to exist; rejects with its own write error, or the batch's. */
   insert(doc: T): Promise<InsertOutcome>;
-}
-
-interface WriteErrorLike {
-  index: number;
-  code?: number;
-  errmsg?: string;
 }
 
 export function createInsertBatcher<T extends { _id: string }>(collection: Collection<T>, options?: GroupCommitOptions): InsertBatcher<T> {
@@ -52,8 +47,7 @@ function perDocumentOutcomes(error: unknown, count: number): ItemOutcome<InsertO
 /** The per-document errors of an unordered bulk write; undefined when the command itself failed. */
 function perDocumentErrors(error: unknown): WriteErrorLike[] | undefined {
   if (!(error instanceof MongoBulkWriteError)) return undefined;
-  const raw = error.writeErrors as unknown;
-  const list = (Array.isArray(raw) ? raw : raw ? [raw] : []) as WriteErrorLike[];
+  const list = bulkWriteErrors(error);
   if (list.length === 0) return undefined;
   // A write concern error would leave the stored ones unconfirmed: then it is the batch's failure.
   if (error.result?.getWriteConcernError?.()) return undefined;

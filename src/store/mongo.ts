@@ -93,9 +93,20 @@ export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
 }
 
+export interface WriteErrorLike {
+  index: number;
+  code?: number;
+  errmsg?: string;
+}
+
+/** A bulk write error's per-document errors (the driver gives one alone or a list); empty for any other error. */
+export function bulkWriteErrors(error: unknown): WriteErrorLike[] {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  return (Array.isArray(raw) ? raw : raw ? [raw] : []) as WriteErrorLike[];
+}
+
 /** An unordered insertMany's error caused by duplicate keys only (the other documents went in). */
 export function onlyDuplicateKeys(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-  const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  const errors = bulkWriteErrors(error);
   return isDuplicateKey(error) || (errors.length > 0 && errors.every((e) => e.code === 11000));
 }

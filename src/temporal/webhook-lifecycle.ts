@@ -107,9 +107,8 @@ export function createWebhookLifecycle({
     },
 
     async delete(accountId, webhookId) {
-      // The document goes first: parked deliveries woken afterwards find no webhook and end cancelled,
-      // without a request. (The other way round they would be sent.)
-      // (Its statistics go with it.)
+      // The document (and its statistics) go first: parked deliveries woken afterwards find no webhook
+      // and end cancelled, without a request. (The other way round they would be sent.)
       const webhook = await store.webhooks.delete(accountId, webhookId);
       if (!webhook) return null;
       await client.workflow.signalWithStart<typeof webhookHealthWorkflow, []>('webhookHealthWorkflow', {
