@@ -8,6 +8,7 @@ import type { AttemptDoc, DeliveryStatus, EventDoc, WebhookDoc } from '../src/st
 import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
+import type { FirstAttempts } from './first-attempts.js';
 import type { HttpSender } from './http-post.js';
 
 export interface AttemptDeps {
@@ -15,6 +16,8 @@ export interface AttemptDeps {
   sender: HttpSender;
   retryPolicy: RetryPolicy;
   health: DeliveryHealthDeps;
+  /** First attempts the API began on this process (see first-attempts.ts); their workflows take them. */
+  firstAttempts?: Pick<FirstAttempts, 'take'>;
   now?: () => Date;
 }
 
@@ -91,6 +94,10 @@ export function createAttemptDelivery(deps: AttemptDeps) {
   const { store, health, now = () => new Date() } = deps;
   return async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
     const { deliveryId, attempt, timeoutMs, released = false } = input;
+    // The API began this delivery's first attempt while starting its workflow: this is that attempt.
+    // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
+    const begun = deps.firstAttempts?.take(deliveryId);
+    if (begun) return begun;
     // A fan-out made this delivery's first attempt: adopt its outcome. Gone once taken, so a replay
     // (a reset to the start of the workflow) finds nothing here and POSTs again.
     if (input.adopt) {

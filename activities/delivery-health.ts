@@ -1,7 +1,7 @@
 // The delivery side of a webhook's health: parking instead of sending while the webhook is held, and
 // reporting the outcomes that matter (failures, the first success after failures) to its health
 // workflow. A healthy webhook's successes report nothing: the health workflow stays off the hot path.
-import { log } from '@temporalio/activity';
+import { Runtime } from '@temporalio/worker';
 import type { AttemptClass } from '../src/domain/classify-response.js';
 import type { AttemptOutcome } from '../src/domain/delivery.js';
 import { type HealthReport, holdsDelivery } from '../src/domain/health.js';
@@ -101,8 +101,13 @@ export async function recordHealth(
     await deps.report(webhook, report);
   } catch (err) {
     // Throwing would retry the attempt, i.e. POST again. A lost report costs little: the next one
-    // carries the webhook's current count, which is what the health workflow acts on.
-    log.warn('could not report to the health workflow', { webhookId: webhook._id, kind: report.kind, error: String(err) });
+    // carries the webhook's current count, which is what the health workflow acts on. The runtime's
+    // logger, where activity logs go too: a first attempt begun by the API runs outside any activity.
+    Runtime.instance().logger.warn('could not report to the health workflow', {
+      webhookId: webhook._id,
+      kind: report.kind,
+      error: String(err),
+    });
   }
 }
 

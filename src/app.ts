@@ -2,7 +2,9 @@
 // starts can be eager), and the HTTP API. `npm start` and the integration tests both build it here.
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type AttemptDeps, createAttemptDelivery } from '../activities/attempt-delivery.js';
 import { createSuccessMemo } from '../activities/delivery-health.js';
+import { createFirstAttempts } from '../activities/first-attempts.js';
 import { createHttpSender } from '../activities/http-post.js';
 import type { AppDeps } from './api/context.js';
 import { createHttpServer } from './api/server.js';
@@ -46,6 +48,26 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     timeoutMs: config.delivery.timeoutMs,
     policy: { allowPrivate: config.delivery.allowPrivateUrls, allowedNetworks: config.delivery.allowedNetworks },
   });
+  const lifecycle = createWebhookLifecycle({
+    store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    historyMaxEvents: config.delivery.healthHistoryEvents,
+    eagerStart: true,
+  });
+  const attemptDeps: AttemptDeps = {
+    store,
+    sender,
+    retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
+    health: {
+      report: lifecycle.report,
+      unhealthyAfter: config.delivery.unhealthyAfter,
+      parkMaxMs: config.delivery.retentionDays * 86_400_000,
+      recentSuccesses: createSuccessMemo(),
+    },
+  };
+  // The API begins the first attempts of the events it stores; this process's worker takes them.
+  const firstAttempts = createFirstAttempts(createAttemptDelivery(attemptDeps));
   // The API and the worker's activities start workflows the same way; eager, since both share the
   // worker's connection.
   const dispatch: DispatchDeps = {
@@ -56,29 +78,16 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     directFanoutMax: config.delivery.directFanoutMax,
     fanOutPageSize: config.delivery.fanOutPageSize,
     deliveryTimeoutMs: config.delivery.timeoutMs,
+    firstAttempts,
   };
-  const lifecycle = createWebhookLifecycle({
-    store,
-    client,
-    taskQueue: config.temporal.taskQueue,
-    historyMaxEvents: config.delivery.healthHistoryEvents,
-    eagerStart: true,
-  });
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: options.workflowBundle,
     deps: {
-      store,
-      sender,
-      retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
-      health: {
-        report: lifecycle.report,
-        unhealthyAfter: config.delivery.unhealthyAfter,
-        parkMaxMs: config.delivery.retentionDays * 86_400_000,
-        recentSuccesses: createSuccessMemo(),
-      },
+      ...attemptDeps,
+      firstAttempts,
       client,
       dispatch,
       unhealthyAfter: config.delivery.unhealthyAfter,

@@ -3,6 +3,7 @@
 // caller starts them itself (the common case: no workflow besides the deliveries); above it, one
 // fan-out workflow pages through the matches.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { FirstAttempts } from '../../activities/first-attempts.js';
 import type { deliveryWorkflow } from '../../workflows/delivery.js';
 import type { fanOutWorkflow } from '../../workflows/fan-out.js';
 import type { DeliveryInput } from '../domain/delivery.js';
@@ -27,6 +28,8 @@ export interface DispatchDeps {
   fanOutPageSize: number;
   /** HERALD_DELIVERY_TIMEOUT, carried in each delivery workflow's input. */
   deliveryTimeoutMs: number;
+  /** Set when this process's worker runs the deliveries: first attempts may begin before their starts. */
+  firstAttempts?: Pick<FirstAttempts, 'begin'>;
 }
 
 export type DispatchResult = { mode: 'direct'; deliveries: number } | { mode: 'fan-out' };
@@ -98,9 +101,31 @@ export function startDelivery(
   );
 }
 
-/** Records a pending delivery for each webhook, then starts their workflows; resolves once all are accepted. */
-export async function startDeliveries(deps: DispatchDeps, event: EventDoc, webhooks: Pick<WebhookDoc, '_id' | 'url'>[], now = new Date()) {
+/**
+ * Records a pending delivery for each webhook, then starts their workflows; resolves once all are
+ * accepted. `beginAttempts`: no workflow of this event can exist yet (the caller has just stored it), so
+ * the first attempts begin now, beside the starts (see first-attempts.ts).
+ */
+export async function startDeliveries(
+  deps: DispatchDeps,
+  event: EventDoc,
+  webhooks: Pick<WebhookDoc, '_id' | 'url'>[],
+  now = new Date(),
+  beginAttempts = false,
+) {
   await deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
+  if (beginAttempts && deps.firstAttempts) {
+    for (const webhook of webhooks) {
+      deps.firstAttempts.begin({
+        deliveryId: deliveryId(webhook._id, event.id),
+        webhookId: webhook._id,
+        accountId: event.account_id,
+        eventId: event.id,
+        attempt: 1,
+        timeoutMs: deps.deliveryTimeoutMs,
+      });
+    }
+  }
   await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook)));
 }
 
@@ -143,6 +168,11 @@ export interface DispatchOptions {
   /** `matchesFor(event)`, when the caller looked them up already (the API does, while storing the event). */
   matches?: Subscription[];
   /**
+   * The caller has just stored the event (it did not exist before this call), so no delivery of it can
+   * have been attempted or started: direct deliveries begin their first attempts beside the starts.
+   */
+  storedNow?: boolean;
+  /**
    * Do not wait for `dispatched_at` to be written (the API's acknowledgement does not need it): if it
    * is lost, the reconciler dispatches the event again, which starts nothing new.
    */
@@ -159,7 +189,7 @@ export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, options
   const matches = options.matches ?? (await matchesFor(deps, event));
   let result: DispatchResult;
   if (matches.length <= deps.directFanoutMax) {
-    await startDeliveries(deps, event, matches, now);
+    await startDeliveries(deps, event, matches, now, options.storedNow);
     result = { mode: 'direct', deliveries: matches.length };
   } else {
     await startFanOut(deps, event);

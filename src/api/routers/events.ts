@@ -53,7 +53,9 @@ export const eventsRouter = router({
       // A retried publish of an event already dispatched starts nothing; one stored but not dispatched
       // (the first call died in between) is dispatched now, with the same deterministic ids, matched
       // by what was stored then.
-      if (!event.dispatched_at) await dispatchEvent(dispatch, event, { matches: created ? matches : undefined, markInBackground: true });
+      if (!event.dispatched_at) {
+        await dispatchEvent(dispatch, event, { matches: created ? matches : undefined, storedNow: created, markInBackground: true });
+      }
       return eventView(event);
     }),
 

@@ -1,0 +1,131 @@
+// First attempts begun by the API beside the workflow starts (activities/first-attempts.ts), on the real
+// stack: the POST does not wait for Temporal to accept the start, the delivery workflow takes the
+// outcome instead of POSTing again, and a start that failed and is retried sends nothing twice.
+// Temporal's answer is held back (or refused) by a client interceptor, the SDK's own hook; the server,
+// the worker and the receiver are real.
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { deliveryId } from '../../src/domain/ids.js';
+import type { EventDoc } from '../../src/store/documents.js';
+import { type DispatchDeps, dispatchEvent, matchesFor } from '../../src/temporal/dispatch.js';
+import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
+import { startTestHerald, type TestHerald } from '../support/herald.js';
+import { type Receiver, startReceiver } from '../support/receiver.js';
+import { eventTypeName, historyOf } from '../support/temporal.js';
+
+let herald: TestHerald;
+let receiver: Receiver;
+beforeAll(async () => {
+  herald = await startTestHerald();
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await receiver?.close();
+  await herald?.stop();
+});
+
+/** Herald's dispatch, but every workflow start goes through `start` first (on the worker's connection, so still eager). */
+function dispatchThrough(start: WorkflowClientInterceptor['start']): DispatchDeps {
+  const { dispatch, temporal } = herald.deps;
+  const client = new Client({
+    connection: temporal.connection,
+    namespace: temporal.options.namespace,
+    interceptors: { workflow: [{ start }] },
+  });
+  return { ...dispatch, client };
+}
+
+/** A new account with one webhook on the receiver, and an event stored for it as `events.publish` stores it. */
+async function storedEvent(): Promise<{ webhookId: string; event: EventDoc; path: string }> {
+  const { client, accountId } = await herald.newAccount();
+  const path = `/hook-${Math.random().toString(36).slice(2)}`;
+  const webhook = await client.webhooks.create.mutate({ url: `${receiver.url}${path}`, event_types: ['message.sent'] });
+  const { event, created } = await herald.deps.store.events.insert({
+    id: `evt_first_${Math.random().toString(36).slice(2)}`,
+    account_id: accountId,
+    type: 'message.sent',
+    inbox_id: null,
+    pod_id: null,
+    data: { message: { id: 'msg_1', from: 'a@example.com', to: ['b@example.com'], subject: 'Hi' } },
+    created_at: new Date(),
+  });
+  expect(created).toBe(true);
+  return { webhookId: webhook.id, event, path };
+}
+
+const requestsTo = (path: string) => receiver.requests.filter((r) => r.path === path);
+
+async function waitForRequest(path: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (requestsTo(path).length === 0) {
+    if (Date.now() > until) throw new Error(`no request to ${path} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The delivery's workflow ended; its history, and the delivery record's attempts. */
+async function finished(webhookId: string, event: EventDoc) {
+  const handle = herald.deps.temporal.workflow.getHandle(deliveryWorkflowId(webhookId, event.id));
+  const result = await handle.result();
+  const markers = (await historyOf(herald.deps.temporal, handle.workflowId)).filter((e) => eventTypeName(e) === 'MarkerRecorded');
+  const record = await herald.deps.store.deliveries.get(event.account_id, deliveryId(webhookId, event.id));
+  return { result, markers: markers.length, attempts: record?.attempts.length, status: record?.status };
+}
+
+it('POSTs before Temporal has accepted the start, and the workflow takes that attempt instead of POSTing again', async () => {
+  const { webhookId, event, path } = await storedEvent();
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const deps = dispatchThrough(async (input, next) => {
+    await held;
+    return next(input);
+  });
+
+  const dispatched = dispatchEvent(deps, event, { matches: await matchesFor(deps, event), storedNow: true });
+  // The start is still held: only the attempt the dispatch began can have sent this.
+  await waitForRequest(path);
+  release();
+  await dispatched;
+
+  expect(await finished(webhookId, event)).toEqual({
+    result: { status: 'succeeded', attempts: 1 },
+    markers: 1,
+    attempts: 1,
+    status: 'succeeded',
+  });
+  expect(requestsTo(path)).toHaveLength(1);
+  expect(requestsTo(path)[0]?.headers['webhook-id']).toBe(event.id);
+});
+
+it('sends nothing twice when the start fails and the publish is retried', async () => {
+  const { webhookId, event, path } = await storedEvent();
+  const refusing = dispatchThrough(async () => {
+    throw new Error('Temporal is unavailable');
+  });
+  await expect(dispatchEvent(refusing, event, { matches: await matchesFor(refusing, event), storedNow: true })).rejects.toThrow(
+    'Temporal is unavailable',
+  );
+  await waitForRequest(path);
+
+  // The retried publish finds the event stored but not dispatched, and dispatches it again (not storedNow).
+  await dispatchEvent(herald.deps.dispatch, event);
+  expect(await finished(webhookId, event)).toMatchObject({ result: { status: 'succeeded', attempts: 1 }, markers: 1, attempts: 1 });
+  expect(requestsTo(path)).toHaveLength(1);
+});
+
+it('begins nothing for an event that was not stored by this call: the workflow makes the attempt', async () => {
+  const { webhookId, event, path } = await storedEvent();
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const deps = dispatchThrough(async (input, next) => {
+    await held;
+    return next(input);
+  });
+  const dispatched = dispatchEvent(deps, event, { matches: await matchesFor(deps, event) });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(requestsTo(path)).toHaveLength(0);
+  release();
+  await dispatched;
+  expect(await finished(webhookId, event)).toMatchObject({ result: { status: 'succeeded', attempts: 1 }, markers: 1, attempts: 1 });
+  expect(requestsTo(path)).toHaveLength(1);
+});
