@@ -92,7 +92,8 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
 
 export function createAttemptDelivery(deps: AttemptDeps) {
   const { store, health, now = () => new Date() } = deps;
-  return async function attemptDelivery(input: AttemptInput): Promise<AttemptOutcome> {
+  /** `recorded`: the API's first attempt begins while the delivery record is being inserted; no write before it. */
+  return async function attemptDelivery(input: AttemptInput, recorded?: Promise<unknown>): Promise<AttemptOutcome> {
     const { deliveryId, attempt, timeoutMs, released = false } = input;
     // The API began this delivery's first attempt while starting its workflow: this is that attempt.
     // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
@@ -109,6 +110,7 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     const [webhook, event] = await Promise.all([
       store.webhooks.byId(input.webhookId),
       store.events.forDelivery(input.accountId, input.eventId),
+      recorded,
     ]);
     if (!webhook || !event) {
       await store.deliveries.setStatus(deliveryId, 'cancelled');

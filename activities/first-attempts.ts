@@ -12,9 +12,11 @@ import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
 export interface FirstAttempts {
   /**
    * Begins the first attempt of a delivery whose workflow does not exist yet (the API, for an event it
-   * has just stored). Never throws; a failure reaches whoever takes the attempt.
+   * has just stored), while `recorded` (the insert of its delivery record) is still under way: the
+   * attempt reads beside it and writes only after it. Never throws; a failure reaches whoever takes the
+   * attempt.
    */
-  begin(input: AttemptInput): void;
+  begin(input: AttemptInput, recorded: Promise<unknown>): void;
   /** The outcome of the first attempt this process began for the delivery; once, and only for a while. */
   take(deliveryId: string): Promise<AttemptOutcome> | undefined;
 }
@@ -25,12 +27,15 @@ export interface FirstAttempts {
  * time (the retry starts the workflow, and nothing is POSTed twice). Past it the attempt is forgotten,
  * and the workflow, if it ever runs, POSTs again.
  */
-export function createFirstAttempts(attempt: (input: AttemptInput) => Promise<AttemptOutcome>, holdMs = 60_000): FirstAttempts {
+export function createFirstAttempts(
+  attempt: (input: AttemptInput, recorded: Promise<unknown>) => Promise<AttemptOutcome>,
+  holdMs = 60_000,
+): FirstAttempts {
   const begun = new Map<string, Promise<AttemptOutcome>>();
   return {
-    begin(input) {
+    begin(input, recorded) {
       if (begun.has(input.deliveryId)) return;
-      const outcome = attempt(input);
+      const outcome = attempt(input, recorded);
       begun.set(input.deliveryId, outcome);
       const forget = () => {
         setTimeout(() => {

@@ -104,7 +104,7 @@ export function startDelivery(
 /**
  * Records a pending delivery for each webhook, then starts their workflows; resolves once all are
  * accepted. `beginAttempts`: no workflow of this event can exist yet (the caller has just stored it), so
- * the first attempts begin now, beside the starts (see first-attempts.ts).
+ * the first attempts begin now, beside the records and the starts (see first-attempts.ts).
  */
 export async function startDeliveries(
   deps: DispatchDeps,
@@ -113,19 +113,23 @@ export async function startDeliveries(
   now = new Date(),
   beginAttempts = false,
 ) {
-  await deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
+  const recorded = deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
   if (beginAttempts && deps.firstAttempts) {
     for (const webhook of webhooks) {
-      deps.firstAttempts.begin({
-        deliveryId: deliveryId(webhook._id, event.id),
-        webhookId: webhook._id,
-        accountId: event.account_id,
-        eventId: event.id,
-        attempt: 1,
-        timeoutMs: deps.deliveryTimeoutMs,
-      });
+      deps.firstAttempts.begin(
+        {
+          deliveryId: deliveryId(webhook._id, event.id),
+          webhookId: webhook._id,
+          accountId: event.account_id,
+          eventId: event.id,
+          attempt: 1,
+          timeoutMs: deps.deliveryTimeoutMs,
+        },
+        recorded,
+      );
     }
   }
+  await recorded;
   await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook)));
 }
 
