@@ -24,6 +24,17 @@ afterAll(async () => {
   await herald?.stop();
 });
 
+/** Herald's dispatch with every workflow start held back until `release()`. */
+function heldStarts(): { deps: DispatchDeps; release: () => void } {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const deps = dispatchThrough(async (input, next) => {
+    await held;
+    return next(input);
+  });
+  return { deps, release };
+}
+
 /** Herald's dispatch, but every workflow start goes through `start` first (on the worker's connection, so still eager). */
 function dispatchThrough(start: WorkflowClientInterceptor['start']): DispatchDeps {
   const { dispatch, temporal } = herald.deps;
@@ -74,12 +85,7 @@ async function finished(webhookId: string, event: EventDoc) {
 
 it('POSTs before Temporal has accepted the start, and the workflow takes that attempt instead of POSTing again', async () => {
   const { webhookId, event, path } = await storedEvent();
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const deps = dispatchThrough(async (input, next) => {
-    await held;
-    return next(input);
-  });
+  const { deps, release } = heldStarts();
 
   const dispatched = dispatchEvent(deps, event, { matches: await matchesFor(deps, event), storedNow: true });
   // The start is still held: only the attempt the dispatch began can have sent this.
@@ -115,12 +121,7 @@ it('sends nothing twice when the start fails and the publish is retried', async 
 
 it('begins nothing for an event that was not stored by this call: the workflow makes the attempt', async () => {
   const { webhookId, event, path } = await storedEvent();
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const deps = dispatchThrough(async (input, next) => {
-    await held;
-    return next(input);
-  });
+  const { deps, release } = heldStarts();
   const dispatched = dispatchEvent(deps, event, { matches: await matchesFor(deps, event) });
   await new Promise((resolve) => setTimeout(resolve, 500));
   expect(requestsTo(path)).toHaveLength(0);
