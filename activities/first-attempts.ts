@@ -1,6 +1,6 @@
 // First attempts begun by the API while Temporal is still accepting their workflows. A publish stores the
-// event and its delivery records, then starts the first attempt and the workflow side by side; the
-// workflow's first attempt (a local activity on this process's worker, usually the eager task of that
+// event, then begins each first attempt beside the insert of its delivery record and the workflow's
+// start; the workflow's first attempt (a local activity on this process's worker, usually the eager task of that
 // very start) takes the outcome instead of POSTing. So the POST no longer waits for Temporal's start,
 // which carried most of the publish→receive tail at a steady load, and the delivery still costs what it
 // did: the same reads, POST and records, made a few milliseconds earlier.
