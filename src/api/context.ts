@@ -9,6 +9,8 @@ import type { AccountVersion } from '../store/account-versions.js';
 import type { Store } from '../store/index.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
+import { unavailableError } from './trpc.js';
+import { unreachable } from './unavailable.js';
 
 export interface AppDeps {
   config: Config;
@@ -46,7 +48,10 @@ function sameSecret(a: string, b: string): boolean {
 export async function createContextInner(deps: AppDeps, apiKey: string | undefined, request: RequestInfo = {}): Promise<Context> {
   if (!apiKey) return { deps, caller: { kind: 'anonymous' }, request };
   if (sameSecret(apiKey, deps.adminApiKey)) return { deps, caller: { kind: 'admin' }, request };
-  const account = await deps.store.accounts.authenticate(apiKey);
+  const account = await deps.store.accounts.authenticate(apiKey).catch((error: unknown) => {
+    const server = unreachable(error);
+    throw server ? unavailableError(server, error) : error;
+  });
   return { deps, caller: account ? { kind: 'account', ...account } : { kind: 'anonymous' }, request };
 }
 

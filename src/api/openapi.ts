@@ -33,6 +33,7 @@ export function createOpenApiDocument(router: AnyRouter, publicUrl: string | und
     for (const operation of Object.values(item as Record<string, Operation>)) {
       const responses = operation.responses ?? {};
       if (path.includes('{')) responses['404'] ??= { description: 'Not found (also for another account’s object)' };
+      responses['503'] ??= { description: 'MongoDB or Temporal is unreachable (reason `unavailable`): retry shortly' };
       for (const [status, response] of Object.entries(responses)) {
         if (status.startsWith('2')) continue;
         response.content = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };

@@ -32,6 +32,7 @@ const ERROR_NAMES: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
   PAYLOAD_TOO_LARGE: 'PayloadTooLargeError',
   UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeError',
   TOO_MANY_REQUESTS: 'RateLimitError',
+  SERVICE_UNAVAILABLE: 'ServiceUnavailableError',
 };
 
 type AnyProcedureDef = { type?: string; inputs: unknown[]; meta?: OpenApiMeta };
@@ -176,7 +177,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 function sendError(res: ServerResponse, error: TRPCError): void {
   const status = getHTTPStatusCodeFromError(error);
-  const internal = status >= 500;
+  // A 503 says which server to wait for (see unavailable.ts); other 5xx messages stay inside.
+  const internal = status >= 500 && error.code !== 'SERVICE_UNAVAILABLE';
   sendJson(
     res,
     status,

@@ -29,6 +29,7 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
   };
   const logFailure = (error: { code: string; cause?: unknown }, path: string | undefined) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+    if (error.code === 'SERVICE_UNAVAILABLE') deps.log.warn({ err: error.cause ?? error, path }, 'a server is unreachable');
   };
 
   const trpc = createHTTPHandler({

@@ -4,6 +4,7 @@ import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
+import { unreachable } from './unavailable.js';
 
 export interface FieldError {
   /** Dotted path of the failing field (`event_types.0`), or a header name. */
@@ -14,8 +15,11 @@ export interface FieldError {
 
 /** A machine-readable reason for an error that is not about one field, e.g. `idempotency_conflict`. */
 export class ErrorReason extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
     this.name = 'ErrorReason';
   }
 }
@@ -63,13 +67,31 @@ const t = initTRPC
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/** 503 with reason `unavailable`: MongoDB or Temporal could not be reached (see unavailable.ts). */
+export function unavailableError(server: string, cause: unknown): TRPCError {
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `${server} is unavailable; retry shortly`,
+    cause: new ErrorReason('unavailable', { cause }),
+  });
+}
+
+/** Every procedure: an unreachable server answers 503, not 500. */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const server = unreachable(result.error.cause);
+    if (server) throw unavailableError(server, result.error.cause);
+  }
+  return result;
+});
 
 /**
  * A procedure for an account's API key; `ctx.accountId` scopes every query, `ctx.accountVersion` is
  * what authenticating the key read of the account's version.
  */
-export const accountProcedure = t.procedure.use(({ ctx, next }) => {
+export const accountProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.caller.kind !== 'account') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'A valid account API key is required (Authorization: Bearer <key>).' });
   }
@@ -77,7 +99,7 @@ export const accountProcedure = t.procedure.use(({ ctx, next }) => {
 });
 
 /** A procedure for the operator's admin key (HERALD_ADMIN_API_KEY). */
-export const adminProcedure = t.procedure.use(({ ctx, next }) => {
+export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
   if (ctx.caller.kind !== 'admin') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The admin API key is required (Authorization: Bearer <key>).' });
   }

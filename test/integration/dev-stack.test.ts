@@ -1,10 +1,12 @@
 // The embedded stack's promises: a clear error for a busy port, orphans of a crashed Herald stopped,
-// config errors listed at boot, and /healthz vs /readyz telling liveness from readiness.
+// config errors listed at boot, /healthz vs /readyz telling liveness from readiness, and a 503 (not a
+// 500) while MongoDB is down.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMongoServer, type MongoBinary, startMongoServer } from '../../src/dev-stack/mongodb-server.js';
 import { freePort, isAlive, PortBusyError } from '../../src/dev-stack/processes.js';
@@ -111,6 +113,54 @@ describe('health endpoints', () => {
       await mongo.stop();
       await expect.poll(async () => (await fetch(`${herald.url}/readyz`)).status, { timeout: 30_000, interval: 500 }).toBe(503);
       expect((await fetch(`${herald.url}/healthz`)).status).toBe(200);
+    } finally {
+      await herald.stop().catch(() => undefined);
+      await mongo.stop();
+    }
+  });
+});
+
+describe('a server down', () => {
+  it('answers 503 with reason unavailable while MongoDB is down, on both faces, and serves again once it is back', async () => {
+    const mongoOptions = { dataDir: join(dir, 'down'), port: await freePort() };
+    let mongo = await startMongoServer(mongoBinary, mongoOptions, quiet);
+    const herald = await startTestHerald({ MONGODB_URI: mongo.uri });
+    try {
+      const { client, apiKey } = await herald.newAccount();
+      await client.events.list.query({});
+      await mongo.stop();
+
+      // An account key is checked against MongoDB before the procedure runs; the admin key is not,
+      // so its call fails inside the procedure: both are 503.
+      for (const call of [() => client.events.list.query({}), () => herald.admin.accounts.create.mutate({ name: 'Later' })]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TRPCClientError);
+        expect((error as TRPCClientError<never>).data).toMatchObject({
+          code: 'SERVICE_UNAVAILABLE',
+          httpStatus: 503,
+          reason: 'unavailable',
+        });
+        expect((error as Error).message).toBe('MongoDB is unavailable; retry shortly');
+      }
+      const rest = await fetch(`${herald.url}/v1/events`, { headers: { authorization: `Bearer ${apiKey}` } });
+      expect(rest.status).toBe(503);
+      expect(await rest.json()).toMatchObject({
+        name: 'ServiceUnavailableError',
+        message: 'MongoDB is unavailable; retry shortly',
+        reason: 'unavailable',
+      });
+
+      mongo = await startMongoServer(mongoBinary, mongoOptions, quiet);
+      await expect
+        .poll(
+          () =>
+            client.events.list.query({}).then(
+              () => 'served',
+              (e: Error) => e.message,
+            ),
+          { timeout: 30_000, interval: 500 },
+        )
+        .toBe('served');
     } finally {
       await herald.stop().catch(() => undefined);
       await mongo.stop();
