@@ -35,6 +35,18 @@ export interface SendAttemptInput {
   body?: string;
   /** A fan-out's first attempt: the outcome is also left on the record for the delivery workflow to adopt. */
   handoff?: boolean;
+  /** The insert of the delivery record, when it may still be under way: the POST goes out, the record waits for it. */
+  recorded?: Promise<unknown>;
+}
+
+/**
+ * What the API already has under way when it begins a first attempt (see first-attempts.ts): the insert of
+ * the delivery record, which every write of the attempt waits for, and the webhook, read while the event
+ * was being stored.
+ */
+export interface HeadStart {
+  recorded: Promise<unknown>;
+  webhook?: Promise<WebhookDoc | null>;
 }
 
 /**
@@ -85,6 +97,7 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
       nextAttemptAt = new Date(startedAt.getTime() + delayMs);
     }
   }
+  await input.recorded;
   await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, input.handoff ? outcome : undefined);
   await recordHealth(store, health, webhook, kind, errorText, startedAt);
   return outcome;
@@ -92,8 +105,8 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
 
 export function createAttemptDelivery(deps: AttemptDeps) {
   const { store, health, now = () => new Date() } = deps;
-  /** `recorded`: the API's first attempt begins while the delivery record is being inserted; no write before it. */
-  return async function attemptDelivery(input: AttemptInput, recorded?: Promise<unknown>): Promise<AttemptOutcome> {
+  /** `headStart`: given only to a first attempt the API begins (see first-attempts.ts). */
+  return async function attemptDelivery(input: AttemptInput, headStart?: HeadStart): Promise<AttemptOutcome> {
     const { deliveryId, attempt, timeoutMs, released = false } = input;
     // The API began this delivery's first attempt while starting its workflow: this is that attempt.
     // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
@@ -107,19 +120,20 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     }
     // Reads by `_id`, side by side (the event usually not even that: see recent-events.ts); the delivery
     // record itself is only written, its ids are in the input.
+    const recorded = headStart?.recorded;
     const [webhook, event] = await Promise.all([
-      store.webhooks.byId(input.webhookId),
+      headStart?.webhook ?? store.webhooks.byId(input.webhookId),
       store.events.forDelivery(input.accountId, input.eventId),
-      recorded,
     ]);
     if (!webhook || !event) {
+      await recorded;
       await store.deliveries.setStatus(deliveryId, 'cancelled');
       return { result: 'cancelled' };
     }
     // An unhealthy or disabled webhook's receiver gets no request: the delivery waits to be released.
-    const parked = await parkIfHeld(store, health, deliveryId, webhook, released);
+    const parked = await parkIfHeld(store, health, deliveryId, webhook, released, recorded);
     if (parked) return parked;
-    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event });
+    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded });
   };
 }
 

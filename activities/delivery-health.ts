@@ -58,8 +58,11 @@ export async function parkIfHeld(
   deliveryId: string,
   webhook: WebhookDoc,
   released: boolean,
+  /** The insert of the delivery record, when it may still be under way: written only after it. */
+  recorded?: Promise<unknown>,
 ): Promise<AttemptOutcome | null> {
   if (!holdsDelivery(webhook, released)) return null;
+  await recorded;
   await store.deliveries.setStatus(deliveryId, 'parked');
   const now = await store.webhooks.byId(webhook._id);
   if (!now) {

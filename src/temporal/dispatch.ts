@@ -103,18 +103,19 @@ export function startDelivery(
 
 /**
  * Records a pending delivery for each webhook, then starts their workflows; resolves once all are
- * accepted. `beginAttempts`: no workflow of this event can exist yet (the caller has just stored it), so
- * the first attempts begin now, beside the records and the starts (see first-attempts.ts).
+ * accepted. `firstAttempts`: no workflow of this event can exist yet (the caller has just stored it), so
+ * the first attempts begin now, beside the records and the starts (see first-attempts.ts), with the
+ * webhooks the caller read already.
  */
 export async function startDeliveries(
   deps: DispatchDeps,
   event: EventDoc,
   webhooks: Pick<WebhookDoc, '_id' | 'url'>[],
   now = new Date(),
-  beginAttempts = false,
+  firstAttempts?: { webhooks?: WebhookReads },
 ) {
   const recorded = deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
-  if (beginAttempts && deps.firstAttempts) {
+  if (firstAttempts && deps.firstAttempts) {
     for (const webhook of webhooks) {
       deps.firstAttempts.begin(
         {
@@ -125,7 +126,7 @@ export async function startDeliveries(
           attempt: 1,
           timeoutMs: deps.deliveryTimeoutMs,
         },
-        recorded,
+        { recorded, webhook: firstAttempts.webhooks?.get(webhook._id) },
       );
     }
   }
@@ -167,6 +168,26 @@ export function matchesFor(deps: DispatchDeps, event: MatchedEvent, version?: Ac
   return deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1, version });
 }
 
+/** Webhook documents being read, by id. */
+export type WebhookReads = Map<string, Promise<WebhookDoc | null>>;
+
+/**
+ * Starts reading the documents (with secrets, never leaving this process) of the webhooks a new event
+ * goes to, for its first attempts: the API does it while the event is being stored, so the POSTs need
+ * no read after that. Nothing for a large fan-out, or where this process begins no first attempts.
+ */
+export function readWebhooks(deps: DispatchDeps, matches: Subscription[]): WebhookReads | undefined {
+  if (!deps.firstAttempts || matches.length > deps.directFanoutMax) return undefined;
+  return new Map(
+    matches.map((webhook) => {
+      const read = deps.store.webhooks.byId(webhook._id);
+      // Unused when the event turns out to exist already; its attempt sees a failure of its own.
+      read.catch(() => {});
+      return [webhook._id, read];
+    }),
+  );
+}
+
 export interface DispatchOptions {
   now?: Date;
   /** `matchesFor(event)`, when the caller looked them up already (the API does, while storing the event). */
@@ -176,6 +197,8 @@ export interface DispatchOptions {
    * have been attempted or started: direct deliveries begin their first attempts beside the starts.
    */
   storedNow?: boolean;
+  /** The matching webhooks' documents, read while the event was stored (`readWebhooks`), for those first attempts. */
+  webhooks?: WebhookReads;
   /**
    * Do not wait for `dispatched_at` to be written (the API's acknowledgement does not need it): if it
    * is lost, the reconciler dispatches the event again, which starts nothing new.
@@ -193,7 +216,7 @@ export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, options
   const matches = options.matches ?? (await matchesFor(deps, event));
   let result: DispatchResult;
   if (matches.length <= deps.directFanoutMax) {
-    await startDeliveries(deps, event, matches, now, options.storedNow);
+    await startDeliveries(deps, event, matches, now, options.storedNow ? { webhooks: options.webhooks } : undefined);
     result = { mode: 'direct', deliveries: matches.length };
   } else {
     await startFanOut(deps, event);

@@ -11,7 +11,7 @@ const input = (deliveryId: string): AttemptInput => ({
   timeoutMs: 1_000,
 });
 const succeeded: AttemptOutcome = { result: 'succeeded', statusCode: 200 };
-const recorded = Promise.resolve();
+const headStart = { recorded: Promise.resolve() };
 
 afterEach(() => {
   vi.useRealTimers();
@@ -20,10 +20,10 @@ afterEach(() => {
 it('hands a begun attempt to the first taker only, and runs it once', async () => {
   const attempt = vi.fn(async () => succeeded);
   const first = createFirstAttempts(attempt);
-  first.begin(input('dlv_a'), recorded);
-  first.begin(input('dlv_a'), recorded);
+  first.begin(input('dlv_a'), headStart);
+  first.begin(input('dlv_a'), headStart);
   expect(attempt).toHaveBeenCalledTimes(1);
-  expect(attempt).toHaveBeenCalledWith(input('dlv_a'), recorded);
+  expect(attempt).toHaveBeenCalledWith(input('dlv_a'), headStart);
   expect(first.take('dlv_b')).toBeUndefined();
   await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
   expect(first.take('dlv_a')).toBeUndefined();
@@ -36,8 +36,8 @@ it('passes a failed attempt to its taker, and an untaken failure rejects nothing
     const first = createFirstAttempts(async () => {
       throw new Error('MongoDB is down');
     });
-    first.begin(input('dlv_taken'), recorded);
-    first.begin(input('dlv_left'), recorded);
+    first.begin(input('dlv_taken'), headStart);
+    first.begin(input('dlv_left'), headStart);
     await expect(first.take('dlv_taken')).rejects.toThrow('MongoDB is down');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(unhandled).not.toHaveBeenCalled();
@@ -49,8 +49,8 @@ it('passes a failed attempt to its taker, and an untaken failure rejects nothing
 it('forgets a finished attempt nobody took once the hold is over, not before', async () => {
   vi.useFakeTimers();
   const first = createFirstAttempts(async () => succeeded, 1_000);
-  first.begin(input('dlv_a'), recorded);
-  first.begin(input('dlv_b'), recorded);
+  first.begin(input('dlv_a'), headStart);
+  first.begin(input('dlv_b'), headStart);
   await vi.advanceTimersByTimeAsync(999);
   await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
   await vi.advanceTimersByTimeAsync(1);
@@ -61,7 +61,7 @@ it('keeps an attempt still in flight however long it takes, then holds it from w
   vi.useFakeTimers();
   let finish: (outcome: AttemptOutcome) => void = () => {};
   const first = createFirstAttempts(() => new Promise<AttemptOutcome>((resolve) => (finish = resolve)), 1_000);
-  first.begin(input('dlv_a'), recorded);
+  first.begin(input('dlv_a'), headStart);
   await vi.advanceTimersByTimeAsync(5_000);
   finish(succeeded);
   await vi.advanceTimersByTimeAsync(999);

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { type ZodError, ZodRealError } from 'zod';
 import { EVENT_CATALOGUE } from '../../domain/event-catalogue.js';
 import { newId } from '../../domain/ids.js';
-import { dispatchEvent, matchesFor } from '../../temporal/dispatch.js';
+import { dispatchEvent, matchesFor, readWebhooks } from '../../temporal/dispatch.js';
 import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
 import { routesTagged } from '../route-meta.js';
 import { EventIdInput, ListEventsInput, PublishEventInput } from '../schemas.js';
@@ -45,16 +45,24 @@ export const eventsRouter = router({
         created_at: now,
       };
       // Matching needs only what was sent, so it runs while the event is stored: one round trip less
-      // before the answer. It checks its copy of the webhooks against the version authentication read.
-      const [{ event, created }, matches] = await Promise.all([
+      // before the answer. It checks its copy of the webhooks against the version authentication read;
+      // the matching webhooks themselves are read meanwhile too, for the first attempts.
+      const matching = matchesFor(dispatch, candidate, ctx.accountVersion);
+      const [{ event, created }, matches, webhooks] = await Promise.all([
         store.events.insert(candidate),
-        matchesFor(dispatch, candidate, ctx.accountVersion),
+        matching,
+        matching.then((found) => readWebhooks(dispatch, found)),
       ]);
       // A retried publish of an event already dispatched starts nothing; one stored but not dispatched
       // (the first call died in between) is dispatched now, with the same deterministic ids, matched
       // by what was stored then.
       if (!event.dispatched_at) {
-        await dispatchEvent(dispatch, event, { matches: created ? matches : undefined, storedNow: created, markInBackground: true });
+        await dispatchEvent(dispatch, event, {
+          matches: created ? matches : undefined,
+          storedNow: created,
+          webhooks,
+          markInBackground: true,
+        });
       }
       return eventView(event);
     }),
