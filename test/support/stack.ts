@@ -111,11 +111,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
-    await Promise.all([stack.startTemporal(), stack.startMongo()]);
-  } catch (error) {
+  // Settled, not all: when one server fails to start, the other may still be starting, and must be
+  // stopped once it has (it would outlive the run otherwise).
+  const started = await Promise.allSettled([stack.startTemporal(), stack.startMongo()]);
+  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
     await stack.stop();
-    throw error;
+    throw failed.reason;
   }
   return stack;
 }
