@@ -2,9 +2,9 @@
 // the schedule down) for a duration → publish→receive latency at the receiver, p50/p95/p99. An event
 // not delivered by the end of the drain counts as infinitely late. A rate above what the system
 // sustains only grows a queue: once either backlog (published but not yet delivered, or not yet
-// acknowledged) exceeds MAX_BACKLOG_SECONDS of publishing, the phase
-// stops early and is reported as overloaded (its latencies then say how far behind it was). Events go
-// out through a lean producer (see leanPublisher), not the typed client: the producer shares the cores.
+// acknowledged) exceeds MAX_BACKLOG_SECONDS of publishing, the phase stops early and is reported as
+// overloaded (its latencies then say how far behind it was). Events go out through a lean producer (see
+// leanPublisher), not the typed client: the producer shares the cores.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   completedDeliveries,

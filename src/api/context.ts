@@ -10,7 +10,6 @@ import type { Store } from '../store/index.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
 import { unavailableError } from './trpc.js';
-import { unreachable } from './unavailable.js';
 
 export interface AppDeps {
   config: Config;
@@ -48,9 +47,9 @@ function sameSecret(a: string, b: string): boolean {
 export async function createContextInner(deps: AppDeps, apiKey: string | undefined, request: RequestInfo = {}): Promise<Context> {
   if (!apiKey) return { deps, caller: { kind: 'anonymous' }, request };
   if (sameSecret(apiKey, deps.adminApiKey)) return { deps, caller: { kind: 'admin' }, request };
+  // The key is checked before any procedure runs, so its middleware cannot map this failure.
   const account = await deps.store.accounts.authenticate(apiKey).catch((error: unknown) => {
-    const server = unreachable(error);
-    throw server ? unavailableError(server, error) : error;
+    throw unavailableError(error) ?? error;
   });
   return { deps, caller: account ? { kind: 'account', ...account } : { kind: 'anonymous' }, request };
 }

@@ -68,8 +68,13 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** 503 with reason `unavailable`: MongoDB or Temporal could not be reached (see unavailable.ts). */
-export function unavailableError(server: string, cause: unknown): TRPCError {
+/**
+ * The 503 with reason `unavailable` for an error thrown because MongoDB or Temporal could not be
+ * reached (see unavailable.ts); undefined for any other error.
+ */
+export function unavailableError(cause: unknown): TRPCError | undefined {
+  const server = unreachable(cause);
+  if (!server) return undefined;
   return new TRPCError({
     code: 'SERVICE_UNAVAILABLE',
     message: `${server} is unavailable; retry shortly`,
@@ -80,10 +85,8 @@ export function unavailableError(server: string, cause: unknown): TRPCError {
 /** Every procedure: an unreachable server answers 503, not 500. */
 export const publicProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok) {
-    const server = unreachable(result.error.cause);
-    if (server) throw unavailableError(server, result.error.cause);
-  }
+  const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
+  if (unavailable) throw unavailable;
   return result;
 });
 

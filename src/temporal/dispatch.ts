@@ -103,16 +103,14 @@ export function startDelivery(
 
 /**
  * Records a pending delivery for each webhook, then starts their workflows; resolves once all are
- * accepted. `firstAttempts`: no workflow of this event can exist yet (the caller has just stored it), so
- * the first attempts begin now, beside the records and the starts (see first-attempts.ts), with the
- * webhooks the caller read already.
+ * accepted. `firstAttempts`: see FirstAttemptsOption.
  */
 export async function startDeliveries(
   deps: DispatchDeps,
   event: EventDoc,
   webhooks: Pick<WebhookDoc, '_id' | 'url'>[],
   now = new Date(),
-  firstAttempts?: { webhooks?: WebhookReads },
+  firstAttempts?: FirstAttemptsOption,
 ) {
   const recorded = deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
   if (firstAttempts && deps.firstAttempts) {
@@ -172,6 +170,15 @@ export function matchesFor(deps: DispatchDeps, event: MatchedEvent, version?: Ac
 export type WebhookReads = Map<string, Promise<WebhookDoc | null>>;
 
 /**
+ * The caller has just stored the event (it did not exist before this call), so no delivery of it can
+ * have been attempted or started: direct deliveries begin their first attempts beside the records and
+ * the starts (see first-attempts.ts), with the webhooks the caller is reading already (`readWebhooks`).
+ */
+export interface FirstAttemptsOption {
+  webhooks?: WebhookReads;
+}
+
+/**
  * Starts reading the documents (with secrets, never leaving this process) of the webhooks a new event
  * goes to, for its first attempts: the API does it while the event is being stored, so the POSTs need
  * no read after that. Nothing for a large fan-out, or where this process begins no first attempts.
@@ -192,13 +199,8 @@ export interface DispatchOptions {
   now?: Date;
   /** `matchesFor(event)`, when the caller looked them up already (the API does, while storing the event). */
   matches?: Subscription[];
-  /**
-   * The caller has just stored the event (it did not exist before this call), so no delivery of it can
-   * have been attempted or started: direct deliveries begin their first attempts beside the starts.
-   */
-  storedNow?: boolean;
-  /** The matching webhooks' documents, read while the event was stored (`readWebhooks`), for those first attempts. */
-  webhooks?: WebhookReads;
+  /** Given when the caller has just stored the event: see FirstAttemptsOption. */
+  firstAttempts?: FirstAttemptsOption;
   /**
    * Do not wait for `dispatched_at` to be written (the API's acknowledgement does not need it): if it
    * is lost, the reconciler dispatches the event again, which starts nothing new.
@@ -216,7 +218,7 @@ export async function dispatchEvent(deps: DispatchDeps, event: EventDoc, options
   const matches = options.matches ?? (await matchesFor(deps, event));
   let result: DispatchResult;
   if (matches.length <= deps.directFanoutMax) {
-    await startDeliveries(deps, event, matches, now, options.storedNow ? { webhooks: options.webhooks } : undefined);
+    await startDeliveries(deps, event, matches, now, options.firstAttempts);
     result = { mode: 'direct', deliveries: matches.length };
   } else {
     await startFanOut(deps, event);

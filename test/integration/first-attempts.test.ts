@@ -66,13 +66,7 @@ async function storedEvent(): Promise<{ webhookId: string; event: EventDoc; path
 
 const requestsTo = (path: string) => receiver.requests.filter((r) => r.path === path);
 
-async function waitForRequest(path: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (requestsTo(path).length === 0) {
-    if (Date.now() > until) throw new Error(`no request to ${path} in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitForRequest = (path: string) => expect.poll(() => requestsTo(path).length, { timeout: 10_000, interval: 20 }).toBe(1);
 
 /** The delivery's workflow ended; its history, and the delivery record's attempts. */
 async function finished(webhookId: string, event: EventDoc) {
@@ -87,7 +81,7 @@ it('POSTs before Temporal has accepted the start, and the workflow takes that at
   const { webhookId, event, path } = await storedEvent();
   const { deps, release } = heldStarts();
 
-  const dispatched = dispatchEvent(deps, event, { matches: await matchesFor(deps, event), storedNow: true });
+  const dispatched = dispatchEvent(deps, event, { matches: await matchesFor(deps, event), firstAttempts: {} });
   // The start is still held: only the attempt the dispatch began can have sent this.
   await waitForRequest(path);
   release();
@@ -108,12 +102,12 @@ it('sends nothing twice when the start fails and the publish is retried', async 
   const refusing = dispatchThrough(async () => {
     throw new Error('Temporal is unavailable');
   });
-  await expect(dispatchEvent(refusing, event, { matches: await matchesFor(refusing, event), storedNow: true })).rejects.toThrow(
+  await expect(dispatchEvent(refusing, event, { matches: await matchesFor(refusing, event), firstAttempts: {} })).rejects.toThrow(
     'Temporal is unavailable',
   );
   await waitForRequest(path);
 
-  // The retried publish finds the event stored but not dispatched, and dispatches it again (not storedNow).
+  // The retried publish finds the event stored but not dispatched, and dispatches it again (no firstAttempts).
   await dispatchEvent(herald.deps.dispatch, event);
   expect(await finished(webhookId, event)).toMatchObject({ result: { status: 'succeeded', attempts: 1 }, markers: 1, attempts: 1 });
   expect(requestsTo(path)).toHaveLength(1);

@@ -59,8 +59,7 @@ export const eventsRouter = router({
       if (!event.dispatched_at) {
         await dispatchEvent(dispatch, event, {
           matches: created ? matches : undefined,
-          storedNow: created,
-          webhooks,
+          firstAttempts: created ? { webhooks } : undefined,
           markInBackground: true,
         });
       }
