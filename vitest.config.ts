@@ -9,6 +9,8 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Polls wait on Temporal and the database, which on two busy cores take seconds, not vitest's 1 s default.
+    expect: { poll: { timeout: 30_000, interval: 50 } },
     pool: 'forks',
     // Two cores: two test files at a time share the servers (each with its own task queue and database).
     maxWorkers: 2,

@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['test/faults/**/*.test.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,
+    expect: { poll: { timeout: 60_000, interval: 100 } },
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,
