@@ -95,6 +95,7 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
  * what authenticating the key read of the account's version.
  */
 export const accountProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.caller.kind === 'producer') throw producerForbidden();
   if (ctx.caller.kind !== 'account') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'A valid account API key is required (Authorization: Bearer <key>).' });
   }
@@ -103,10 +104,31 @@ export const accountProcedure = publicProcedure.use(({ ctx, next }) => {
 
 /** A procedure for the operator's admin key (HERALD_ADMIN_API_KEY). */
 export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.caller.kind === 'producer') throw producerForbidden();
   if (ctx.caller.kind !== 'admin') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The admin API key is required (Authorization: Bearer <key>).' });
   }
   return next();
+});
+
+/** A producer key is valid, but good for `events.publish` only. */
+function producerForbidden(): TRPCError {
+  return new TRPCError({ code: 'FORBIDDEN', message: 'A producer key may only publish events (events.publish).' });
+}
+
+/**
+ * `events.publish`: an account's API key (for its own account) or a producer key (for the account its
+ * input names: see publish-target.ts).
+ */
+export const publisherProcedure = publicProcedure.use(({ ctx, next }) => {
+  const { caller } = ctx;
+  if (caller.kind !== 'account' && caller.kind !== 'producer') {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'An account API key or a producer key is required (Authorization: Bearer <key>).',
+    });
+  }
+  return next({ ctx: { ...ctx, caller } });
 });
 
 export function notFound(what: string): TRPCError {
