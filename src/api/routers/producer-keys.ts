@@ -11,7 +11,12 @@ const route = routesTagged('producer keys');
 export const producerKeysRouter = router({
   /** The key is shown once; only its hash is stored. */
   create: adminProcedure
-    .meta(route('POST', '/v1/producer-keys', 'Create a producer key (admin key)'))
+    .meta(
+      route('POST', '/v1/producer-keys', 'Create a producer key (admin key)', {
+        description:
+          'A producer key may call `POST /v1/events` (events.publish) and nothing else, for any account, named by `account_id` or `account_external_id`; every other route answers 403.',
+      }),
+    )
     .input(CreateProducerKeyInput)
     .output(ProducerKeyView.extend({ producer_key: z.string().describe('The key itself (hkp_…). Shown here only.') }))
     .mutation(async ({ ctx, input }) => {
