@@ -82,8 +82,20 @@ export function unavailableError(cause: unknown): TRPCError | undefined {
   });
 }
 
-/** Every procedure: an unreachable server answers 503, not 500. */
-export const publicProcedure = t.procedure.use(async ({ next }) => {
+/** What a producer key may call: nothing else, whichever builder a procedure uses (deny by default). */
+const PRODUCER_PROCEDURES = new Set(['events.publish']);
+
+/** A producer key is valid, but good for `events.publish` only. */
+function producerForbidden(): TRPCError {
+  return new TRPCError({ code: 'FORBIDDEN', message: 'A producer key may only publish events (events.publish).' });
+}
+
+/**
+ * Every procedure: an unreachable server answers 503, not 500; a producer key is refused (403) everywhere
+ * but `events.publish`.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+  if (ctx.caller.kind === 'producer' && !PRODUCER_PROCEDURES.has(path)) throw producerForbidden();
   const result = await next();
   const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
   if (unavailable) throw unavailable;
@@ -95,7 +107,6 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
  * what authenticating the key read of the account's version.
  */
 export const accountProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.kind === 'producer') throw producerForbidden();
   if (ctx.caller.kind !== 'account') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'A valid account API key is required (Authorization: Bearer <key>).' });
   }
@@ -104,17 +115,11 @@ export const accountProcedure = publicProcedure.use(({ ctx, next }) => {
 
 /** A procedure for the operator's admin key (HERALD_ADMIN_API_KEY). */
 export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.kind === 'producer') throw producerForbidden();
   if (ctx.caller.kind !== 'admin') {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The admin API key is required (Authorization: Bearer <key>).' });
   }
   return next();
 });
-
-/** A producer key is valid, but good for `events.publish` only. */
-function producerForbidden(): TRPCError {
-  return new TRPCError({ code: 'FORBIDDEN', message: 'A producer key may only publish events (events.publish).' });
-}
 
 /**
  * `events.publish`: an account's API key (for its own account) or a producer key (for the account its

@@ -129,10 +129,11 @@ describe.each([0, 1])('face %#', (index) => {
   it('refuses a producer key on every other route (403), and keys other than the admin’s on admin routes', async () => {
     const { producer_key } = await producerKey(face());
     const { apiKey } = await herald.newAccount();
-    // The key is checked before the input: any input will do, whoever added the procedure.
+    // The key is checked before the input: any input will do, whoever added the procedure. Routes that
+    // need no key refuse a producer key too: deny by default.
     let refused = 0;
     for (const { name, openapi } of PROCEDURES) {
-      if (name === 'events.publish' || openapi?.protect === false) continue;
+      if (name === 'events.publish') continue;
       if (face().name === 'REST' && !openapi) continue;
       refused++;
       const input = Object.fromEntries([...(openapi?.path.matchAll(/\{(\w+)\}/g) ?? [])].map(([, param]) => [param, 'x_1']));
@@ -143,9 +144,9 @@ describe.each([0, 1])('face %#', (index) => {
         code: face().name === 'REST' ? 'ForbiddenError' : 'FORBIDDEN',
       });
     }
-    expect(refused).toBeGreaterThanOrEqual(25);
-    // What needs no key still answers with one.
-    expect((await face().call(producer_key, 'event_types.list')).status).toBe(200);
+    expect(refused).toBeGreaterThanOrEqual(26);
+    expect((await face().call(producer_key, 'event_types.list')).status).toBe(403);
+    expect((await face().call(undefined, 'event_types.list')).status).toBe(200);
     // Admin routes: an account key is not the admin's (401), a producer key is known but not allowed (403).
     for (const [name, input] of [
       ['accounts.list', {}],
