@@ -3,7 +3,7 @@ import { classifyAttempt } from '../src/domain/classify-response.js';
 import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
 import { buildEnvelope } from '../src/domain/envelope.js';
 import { nextRetryDelay, parseRetryAfter, type RetryPolicy } from '../src/domain/retry-schedule.js';
-import { signedHeaders } from '../src/domain/signing.js';
+import { eventSignedHeaders } from '../src/domain/signing.js';
 import type { AttemptDoc, DeliveryStatus, EventDoc, WebhookDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
@@ -59,7 +59,7 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
   const { deliveryId, attempt, timeoutMs, webhook, event } = input;
   const startedAt = now();
   const body = input.body ?? buildEnvelope(event);
-  const headers = signedHeaders(validSecrets(webhook, startedAt), event.id, Math.floor(startedAt.getTime() / 1000), body);
+  const headers = eventSignedHeaders(validSecrets(webhook, startedAt), event, Math.floor(startedAt.getTime() / 1000), body);
   const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs);
   const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
   const errorText = response.error

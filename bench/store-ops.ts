@@ -3,18 +3,23 @@
 // nothing in Herald is instrumented or changed. Prints the operations per event, by command and
 // collection, for the publish (API) and the delivery (attempt activity) together.
 //
-//   npx tsx bench/store-ops.ts [events=200]
+//   npx tsx bench/store-ops.ts [events=200] [--producer]
+//
+// `--producer` publishes with a producer key naming the account (`account_id`) instead of the account's key.
 //
 // Starts its own embedded stack (Temporal dev server + FerretDB) in a temporary directory on free
 // ports, and a receiver on 127.0.0.1 that answers 200. Events are published one at a time, each once
 // the previous one arrived; counting starts after a warm-up and ends once the last attempt was recorded.
 
 import { createServer, Socket } from 'node:net';
+import { createHeraldClient } from '../src/client/index.js';
 import { freePort } from '../src/dev-stack/processes.js';
 import { startReceiver } from '../test/support/receiver.js';
 import { startEmbeddedHerald } from './lib/embedded-herald.js';
 
-const COUNT = Number(process.argv[2] ?? 200);
+const args = process.argv.slice(2);
+const COUNT = Number(args.find((arg) => !arg.startsWith('--')) ?? 200);
+const PRODUCER = args.includes('--producer');
 const WARM_UP = 10;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 /** Connection housekeeping, not work. */
@@ -78,7 +83,7 @@ async function startCountingProxy(target: { host: string; port: number }): Promi
 }
 
 let proxy: Awaited<ReturnType<typeof startCountingProxy>> | undefined;
-const { newAccount, stop } = await startEmbeddedHerald({
+const { herald, admin, newAccount, stop } = await startEmbeddedHerald({
   // Herald talks to the server through the counting proxy.
   mongodbUri: async (uri) => {
     const url = new URL(uri);
@@ -89,13 +94,17 @@ const { newAccount, stop } = await startEmbeddedHerald({
 try {
   const receiver = await startReceiver();
   const client = await newAccount();
-  await client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.received'] });
+  const webhook = await client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.received'] });
+  const publisher = PRODUCER
+    ? createHeraldClient({ url: herald.url, apiKey: (await admin.producer_keys.create.mutate({ name: 'bench' })).producer_key })
+    : client;
+  const target = PRODUCER ? { account_id: webhook.account_id } : {};
   const data = { message: { id: 'msg_1', from: 'sender@example.com', to: ['agent@example.com'], subject: 'bench' } };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
   const deliverOne = async () => {
     const before = receiver.requests.length;
-    await client.events.publish.mutate({ type: 'message.received', data });
+    await publisher.events.publish.mutate({ type: 'message.received', data, ...target });
     await receiver.waitFor(before + 1);
   };
 
@@ -109,7 +118,9 @@ try {
 
   const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
   const total = rows.reduce((sum, [, n]) => sum + n, 0);
-  say(`MongoDB operations for ${COUNT} events, each delivered once (publish + attempt), by command and collection:`);
+  say(
+    `MongoDB operations for ${COUNT} events${PRODUCER ? ' (published with a producer key)' : ''}, each delivered once (publish + attempt), by command and collection:`,
+  );
   for (const [command, n] of rows) say(`  ${command.padEnd(40)} ${String(n).padStart(6)}  ${(n / COUNT).toFixed(2)} per event`);
   say(`  ${'total'.padEnd(40)} ${String(total).padStart(6)}  ${(total / COUNT).toFixed(2)} per event`);
   say(JSON.stringify({ events: COUNT, operationsPerEvent: Number((total / COUNT).toFixed(2)), byCommand: Object.fromEntries(rows) }));

@@ -6,6 +6,7 @@
 // overloaded (its latencies then say how far behind it was). Events go out through a lean producer (see
 // leanPublisher), not the typed client: the producer shares the cores.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { webhookMessageId } from '../../src/domain/ids.js';
 import {
   completedDeliveries,
   firstArrivals,
@@ -99,7 +100,8 @@ export async function runLatency(
   const { first } = firstArrivals(ctx.receiver.arrivals());
   const arrivalById = new Map([...first].map(([key, at]) => [key.slice(key.indexOf(' ') + 1), at]));
   const latencyOf = (id: string, at: number) => {
-    const arrived = arrivalById.get(id);
+    // Arrivals are keyed by `webhook-id`, which Herald derives from (account, event id).
+    const arrived = arrivalById.get(webhookMessageId(account.accountId, id));
     return arrived === undefined ? Number.POSITIVE_INFINITY : arrived - at;
   };
   const latencies = [...publishedAt].map(([id, at]) => latencyOf(id, at));

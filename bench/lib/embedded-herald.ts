@@ -13,6 +13,8 @@ import { createLogger } from '../../src/logger.js';
 export interface EmbeddedHerald {
   herald: Herald;
   stack: DevStack;
+  /** A client holding the admin key. */
+  admin: HeraldClient;
   /** A new account and a client authenticated as it. */
   newAccount(): Promise<HeraldClient>;
   stop(): Promise<void>;
@@ -51,6 +53,7 @@ export async function startEmbeddedHerald(options: {
   return {
     herald,
     stack,
+    admin,
     async newAccount() {
       const { api_key } = await admin.accounts.create.mutate({ name: 'bench' });
       return createHeraldClient({ url: herald.url, apiKey: api_key });

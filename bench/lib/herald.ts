@@ -54,6 +54,7 @@ export interface BenchAccount {
   client: HeraldClient;
   url: string;
   apiKey: string;
+  accountId: string;
   webhookIds: string[];
 }
 
@@ -65,14 +66,14 @@ export async function createAccount(
   count: number,
   eventType: EventType,
 ): Promise<BenchAccount> {
-  const { api_key } = await herald.admin.accounts.create.mutate({ name: `bench ${label}` });
+  const { account, api_key } = await herald.admin.accounts.create.mutate({ name: `bench ${label}` });
   const client = createHeraldClient({ url: herald.url, apiKey: api_key });
   const webhookIds: string[] = [];
   await pool(count, 16, async (i) => {
     const webhook = await client.webhooks.create.mutate({ url: `${receiverUrl}/${label}/${i}`, event_types: [eventType] });
     webhookIds[i] = webhook.id;
   });
-  return { client, webhookIds, url: herald.url, apiKey: api_key };
+  return { client, webhookIds, url: herald.url, apiKey: api_key, accountId: account.id };
 }
 
 type PublishInput = Parameters<HeraldClient['events']['publish']['mutate']>[0];

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Arrival {
-  /** The `webhook-id` header (Herald's event id). */
+  /** The `webhook-id` header (derived from the account and the event id: `webhookMessageId`). */
   id: string;
   path: string;
   at: number;

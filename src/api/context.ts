@@ -7,6 +7,7 @@ import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
 import type { AccountVersion } from '../store/account-versions.js';
 import type { Store } from '../store/index.js';
+import { isProducerKey } from '../store/producer-keys-repo.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
 import { unavailableError } from './trpc.js';
@@ -23,8 +24,15 @@ export interface AppDeps {
   log: Logger;
 }
 
-/** `version`: the account's version as read to authenticate this request (a publish matches with it). */
-export type Caller = { kind: 'anonymous' } | { kind: 'admin' } | { kind: 'account'; accountId: string; version: AccountVersion };
+/**
+ * `version`: the account's version as read to authenticate this request (a publish matches with it).
+ * `producer`: a producer key, which may only publish, for the account its input names.
+ */
+export type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'admin' }
+  | { kind: 'account'; accountId: string; version: AccountVersion }
+  | { kind: 'producer'; producerKeyId: string };
 
 /** What a procedure may read of the HTTP request, whichever face (tRPC or REST) it came through. */
 export interface RequestInfo {
@@ -48,6 +56,12 @@ export async function createContextInner(deps: AppDeps, apiKey: string | undefin
   if (!apiKey) return { deps, caller: { kind: 'anonymous' }, request };
   if (sameSecret(apiKey, deps.adminApiKey)) return { deps, caller: { kind: 'admin' }, request };
   // The key is checked before any procedure runs, so its middleware cannot map this failure.
+  if (isProducerKey(apiKey)) {
+    const producer = await deps.store.producerKeys.authenticate(apiKey).catch((error: unknown) => {
+      throw unavailableError(error) ?? error;
+    });
+    return { deps, caller: producer ? { kind: 'producer', producerKeyId: producer.keyId } : { kind: 'anonymous' }, request };
+  }
   const account = await deps.store.accounts.authenticate(apiKey).catch((error: unknown) => {
     throw unavailableError(error) ?? error;
   });

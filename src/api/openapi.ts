@@ -19,7 +19,13 @@ export function createOpenApiDocument(router: AnyRouter, publicUrl: string | und
       'Durable webhook delivery. Every route is also a tRPC procedure of the same router (the typed client). ' +
       'Authenticate with `Authorization: Bearer <API key>`.',
     baseUrl: publicUrl ?? '/',
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An account API key (hk_…), or the admin key.' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An account API key (hk_…), a producer key (hkp_…: events.publish only, for any account), or the admin key.',
+      },
+    },
   });
   if (!publicUrl) delete document.servers;
   // Errors: Herald's own body ({ name, message, reason, errors }), not the library's default shape.

@@ -3,6 +3,7 @@ import { apiKeysRouter } from './routers/api-keys.js';
 import { deliveriesRouter } from './routers/deliveries.js';
 import { eventTypesRouter } from './routers/event-types.js';
 import { eventsRouter } from './routers/events.js';
+import { producerKeysRouter } from './routers/producer-keys.js';
 import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
 
@@ -13,6 +14,7 @@ export const appRouter = router({
   event_types: eventTypesRouter,
   events: eventsRouter,
   deliveries: deliveriesRouter,
+  producer_keys: producerKeysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,7 +24,26 @@ const isoDate = z.iso.datetime({ offset: true });
 
 export const WebhookIdInput = z.strictObject({ webhook_id: webhookId });
 
-export const CreateAccountInput = z.strictObject({ name: z.string().trim().min(1).max(255) });
+/** The platform's own id for an account: unique; a producer may name the account by it. */
+const externalId = z.string().min(1).max(255);
+const accountId = z.string().min(1).max(64);
+
+export const CreateAccountInput = z.strictObject({
+  name: z.string().trim().min(1).max(255),
+  external_id: externalId.optional().describe('The platform’s own id for the account: unique (a taken one is a 409 external_id_taken).'),
+});
+
+export const AccountIdInput = z.strictObject({ account_id: accountId });
+
+export const ListAccountsInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(50),
+  page_token: z.string().min(1).max(200).optional().describe('`next_page_token` of the previous page.'),
+  ascending: z.boolean().default(false).describe('Oldest first; the default is newest first.'),
+});
+
+export const CreateProducerKeyInput = z.strictObject({ name: z.string().trim().min(1).max(255) });
+
+export const ProducerKeyIdInput = z.strictObject({ producer_key_id: z.string().min(1).max(64) });
 
 export const CreateWebhookInput = z.strictObject({
   url: z.string().min(1).max(2_048).describe('Where Herald POSTs events: https (http only with the development switch).'),
@@ -83,6 +102,10 @@ export const PublishEventInput = z.strictObject({
     if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
   }),
   event_id: eventId.optional(),
+  account_id: accountId
+    .optional()
+    .describe('The account to publish for: required with a producer key (or account_external_id); an account key may give only its own.'),
+  account_external_id: externalId.optional().describe('The account by its external_id, instead of account_id.'),
 });
 
 /** The `Idempotency-Key` request header of `webhooks.create`, documented in the OpenAPI document. */

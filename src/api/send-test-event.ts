@@ -8,7 +8,7 @@ import { classifyAttempt } from '../domain/classify-response.js';
 import { buildEnvelope } from '../domain/envelope.js';
 import { EVENT_CATALOGUE } from '../domain/event-catalogue.js';
 import { newId } from '../domain/ids.js';
-import { signedHeaders } from '../domain/signing.js';
+import { eventSignedHeaders } from '../domain/signing.js';
 import type { WebhookDoc } from '../store/documents.js';
 import { validSecrets } from '../store/webhooks-repo.js';
 import type { TestDeliveryView } from './views.js';
@@ -28,7 +28,7 @@ export async function sendTestEvent(sender: HttpSender, webhook: WebhookDoc, now
     created_at: now,
   };
   const body = buildEnvelope(event);
-  const headers = signedHeaders(validSecrets(webhook, now), event.id, Math.floor(now.getTime() / 1000), body);
+  const headers = eventSignedHeaders(validSecrets(webhook, now), event, Math.floor(now.getTime() / 1000), body);
   const response = await sender.post(webhook.url, { ...headers }, body);
   const success = response.statusCode !== null && classifyAttempt({ statusCode: response.statusCode }) === 'success';
   return {

@@ -82,8 +82,20 @@ export function unavailableError(cause: unknown): TRPCError | undefined {
   });
 }
 
-/** Every procedure: an unreachable server answers 503, not 500. */
-export const publicProcedure = t.procedure.use(async ({ next }) => {
+/** What a producer key may call: nothing else, whichever builder a procedure uses (deny by default). */
+const PRODUCER_PROCEDURES = new Set(['events.publish']);
+
+/** A producer key is valid, but good for `events.publish` only. */
+function producerForbidden(): TRPCError {
+  return new TRPCError({ code: 'FORBIDDEN', message: 'A producer key may only publish events (events.publish).' });
+}
+
+/**
+ * Every procedure: an unreachable server answers 503, not 500; a producer key is refused (403) everywhere
+ * but `events.publish`.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+  if (ctx.caller.kind === 'producer' && !PRODUCER_PROCEDURES.has(path)) throw producerForbidden();
   const result = await next();
   const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
   if (unavailable) throw unavailable;
@@ -107,6 +119,21 @@ export const adminProcedure = publicProcedure.use(({ ctx, next }) => {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The admin API key is required (Authorization: Bearer <key>).' });
   }
   return next();
+});
+
+/**
+ * `events.publish`: an account's API key (for its own account) or a producer key (for the account its
+ * input names: see publish-target.ts).
+ */
+export const publisherProcedure = publicProcedure.use(({ ctx, next }) => {
+  const { caller } = ctx;
+  if (caller.kind !== 'account' && caller.kind !== 'producer') {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'An account API key or a producer key is required (Authorization: Bearer <key>).',
+    });
+  }
+  return next({ ctx: { ...ctx, caller } });
 });
 
 export function notFound(what: string): TRPCError {

@@ -3,17 +3,50 @@
 // schema keeps the two in step at compile time.
 import { z } from 'zod';
 import { EventTypeSchema } from '../domain/event-catalogue.js';
-import type { AccountDoc, ApiKeyDoc, AttemptDoc, DeliveryDoc, EventDoc, WebhookDoc, WebhookStatsDoc } from '../store/documents.js';
+import type {
+  AccountDoc,
+  ApiKeyDoc,
+  AttemptDoc,
+  DeliveryDoc,
+  EventDoc,
+  ProducerKeyDoc,
+  WebhookDoc,
+  WebhookStatsDoc,
+} from '../store/documents.js';
 import { NO_STATS } from '../store/webhook-stats-repo.js';
 import { DeliveryStatusSchema, WebhookStatusSchema } from './schemas.js';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 const Timestamp = z.iso.datetime();
 
-export const AccountView = z.object({ id: z.string(), name: z.string(), created_at: Timestamp });
+export const AccountView = z.object({
+  id: z.string(),
+  name: z.string(),
+  external_id: z.string().nullable().describe('The platform’s own id for the account, when given at creation.'),
+  created_at: Timestamp,
+});
 
 export function accountView(a: AccountDoc): z.infer<typeof AccountView> {
-  return { id: a._id, name: a.name, created_at: a.created_at.toISOString() };
+  return { id: a._id, name: a.name, external_id: a.external_id ?? null, created_at: a.created_at.toISOString() };
+}
+
+/** Accounts newest first (or oldest first with `ascending`), a page at a time. */
+export const AccountPageView = z.object({
+  limit: z.number().int(),
+  next_page_token: z.string().nullable().describe('Pass as page_token for the next page; null on the last page.'),
+  accounts: z.array(AccountView),
+});
+
+export const ProducerKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key, to tell keys apart.'),
+  created_at: Timestamp,
+  revoked_at: Timestamp.nullable(),
+});
+
+export function producerKeyView(k: ProducerKeyDoc): z.infer<typeof ProducerKeyView> {
+  return { id: k._id, name: k.name, prefix: k.prefix, created_at: k.created_at.toISOString(), revoked_at: iso(k.revoked_at) };
 }
 
 export const ApiKeyView = z.object({
@@ -184,7 +217,7 @@ export const DeliveryPageView = z.object({
 
 /** The outcome of `webhooks.test`: one signed POST, made while the caller waits. */
 export const TestDeliveryView = z.object({
-  event_id: z.string().describe('The test event’s id, also its `webhook-id` header.'),
+  event_id: z.string().describe('The test event’s id (its `webhook-id` header is derived from it and the account).'),
   success: z.boolean().describe('The endpoint answered 2xx.'),
   status_code: z.number().int().nullable(),
   duration_ms: z.number().int(),

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 
-export type IdPrefix = 'acc' | 'key' | 'wh' | 'evt' | 'dlv' | 'rcv';
+export type IdPrefix = 'acc' | 'key' | 'pk' | 'wh' | 'evt' | 'dlv' | 'rcv';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${ulid(now)}`;
@@ -29,4 +29,14 @@ export function deliveryId(webhookId: string, eventId: string): string {
 /** Herald's own events get ids derived from what they are about: a retried emission is one event. */
 export function derivedEventId(...parts: string[]): string {
   return `evt_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 26)}`;
+}
+
+/**
+ * The `webhook-id` of every request carrying an event: event ids are unique per account only (producers
+ * choose them), and a receiver serving several accounts deduplicates on this header, so it is derived from
+ * both. Deterministic (the same on every retry, replay and process) and free of `.`, which separates the
+ * parts of the signed content `id.timestamp.body`. The producer's id stays in the body as `event_id`.
+ */
+export function webhookMessageId(accountId: string, eventId: string): string {
+  return `msg_${createHash('sha256').update(`${accountId}\u0000${eventId}`).digest('base64url').slice(0, 26)}`;
 }

@@ -1,6 +1,7 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com): the signed content is
 // `${webhook-id}.${webhook-timestamp}.${body}`, HMAC-SHA256 keyed by the secret's decoded bytes.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { webhookMessageId } from './ids.js';
 
 const SECRET_PREFIX = 'whsec_';
 /** Receivers reject timestamps further than this from their clock (replay protection). */
@@ -34,6 +35,19 @@ export function signedHeaders(secrets: readonly string[], msgId: string, timesta
     'webhook-timestamp': String(timestampSeconds),
     'webhook-signature': secrets.map((secret) => sign(secret, msgId, timestampSeconds, body)).join(' '),
   };
+}
+
+/**
+ * Headers for a request carrying `event`: the one place that chooses its `webhook-id` (derived from the
+ * account and the event id, see webhookMessageId).
+ */
+export function eventSignedHeaders(
+  secrets: readonly string[],
+  event: { id: string; account_id: string },
+  timestampSeconds: number,
+  body: string,
+): SignedHeaders {
+  return signedHeaders(secrets, webhookMessageId(event.account_id, event.id), timestampSeconds, body);
 }
 
 export type VerifyResult = { ok: true } | { ok: false; error: 'missing_headers' | 'timestamp_out_of_tolerance' | 'invalid_signature' };

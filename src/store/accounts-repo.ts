@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids.js';
+import { createAccountExternalIds, insertAccountOnce } from './account-external-ids.js';
 import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { AccountDoc, ApiKeyDoc, ApiKeyHashDoc } from './documents.js';
 import { type Collections, onlyDuplicateKeys } from './mongo.js';
@@ -48,16 +49,57 @@ export function createAccountsRepo(
     return { accountId, version };
   }
 
+  const externalIds = createAccountExternalIds(c);
+  // Accounts this process has seen exist: accounts are never deleted, so a publish for one needs no read to know it.
+  const existing = new Set<string>();
+
   return {
-    async create(name: string, now = new Date()): Promise<{ account: AccountDoc; apiKey: string; key: ApiKeyDoc }> {
+    /** `externalId`: claimed first; a taken one throws ExternalIdTakenError (see account-external-ids.ts). */
+    async create(name: string, now = new Date(), externalId?: string): Promise<{ account: AccountDoc; apiKey: string; key: ApiKeyDoc }> {
       const account: AccountDoc = { _id: newId('acc'), name, created_at: now };
-      await c.accounts.insertOne(account);
+      if (externalId !== undefined) {
+        account.external_id = externalId;
+        await externalIds.claim({ ...account, external_id: externalId });
+      }
+      await insertAccountOnce(c, account);
       const { apiKey, key } = await this.createApiKey(account._id, 'default', now);
       return { account, apiKey, key };
     },
 
     get(accountId: string): Promise<AccountDoc | null> {
       return c.accounts.findOne({ _id: accountId });
+    },
+
+    /** Newest first unless `ascending`; `after`: the last id of the previous page (ids sort by creation time). */
+    async list(q: { limit: number; after?: string; ascending: boolean }): Promise<{ accounts: AccountDoc[]; next: string | null }> {
+      const filter = q.after ? { _id: q.ascending ? { $gt: q.after } : { $lt: q.after } } : {};
+      const page = await c.accounts
+        .find(filter)
+        .sort({ _id: q.ascending ? 1 : -1 })
+        .limit(q.limit + 1)
+        .toArray();
+      const more = page.length > q.limit;
+      const accounts = more ? page.slice(0, q.limit) : page;
+      return { accounts, next: more ? (accounts.at(-1)?._id ?? null) : null };
+    },
+
+    /** The id of the account the platform knows as `externalId`, or null. */
+    idByExternalId: externalIds.resolve,
+
+    /**
+     * What a producer key's publish needs of the account it names: that it exists, and its version (the
+     * webhook matcher checks its copy against it, as authentication reads it for an account key). null:
+     * no such account. One round trip (the version; the account too the first time this process sees it).
+     */
+    async readForPublish(accountId: string): Promise<Authenticated | null> {
+      const [exists, version] = await Promise.all([
+        existing.has(accountId) || c.accounts.findOne({ _id: accountId }, { projection: { _id: 1 } }).then((found) => found !== null),
+        versions.read(accountId),
+      ]);
+      if (!exists) return null;
+      existing.add(accountId);
+      if (existing.size > maxKeys * 10) existing.delete(existing.values().next().value as string);
+      return { accountId, version };
     },
 
     /** The key is returned once; only its hash is stored. */

@@ -5,7 +5,40 @@ import type { EventType } from '../domain/event-catalogue.js';
 export interface AccountDoc {
   _id: string;
   name: string;
+  /** The platform's own id for the account (unique, set at creation); absent on accounts made before. */
+  external_id?: string | null;
   created_at: Date;
+}
+
+/**
+ * An account's `external_id`, claimed under a unique `_id` before the account is inserted (the one
+ * atomic uniqueness FerretDB offers), and the lookup by it in one read by `_id`. Carries the whole
+ * account, so a create that died between the two inserts is completed by the next claimant.
+ */
+export interface AccountExternalIdDoc {
+  /** The external id. */
+  _id: string;
+  account_id: string;
+  name: string;
+  created_at: Date;
+}
+
+/** A platform-wide key that may only publish events, for any account (producer-keys-repo.ts). */
+export interface ProducerKeyDoc {
+  _id: string;
+  name: string;
+  /** SHA-256 of the key; the key itself is shown once and never stored. */
+  key_hash: string;
+  prefix: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+/** How a producer key is found by its hash in one read by `_id`; deleted before the key is marked revoked. */
+export interface ProducerKeyHashDoc {
+  /** The key's `key_hash`. */
+  _id: string;
+  key_id: string;
 }
 
 export interface ApiKeyDoc {

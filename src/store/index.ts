@@ -4,6 +4,7 @@ import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
+import { createProducerKeysRepo } from './producer-keys-repo.js';
 import { withRecentEvents } from './recent-events.js';
 import { createWebhookMatcher } from './webhook-matcher.js';
 import { createWebhookStatsRepo } from './webhook-stats-repo.js';
@@ -14,6 +15,7 @@ export function createStore(mongo: Mongo) {
   const versions = createAccountVersions(c);
   return {
     accounts: createAccountsRepo(c, versions),
+    producerKeys: createProducerKeysRepo(c),
     webhooks: createWebhooksRepo(c, createWebhookMatcher(c, versions)),
     webhookStats: createWebhookStatsRepo(c),
     events: withRecentEvents(createEventsRepo(c)),

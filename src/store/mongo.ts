@@ -5,11 +5,14 @@ import { type Collection, type Db, type Filter, MongoClient, MongoServerError } 
 import { backfillApiKeyHashes } from './accounts-repo.js';
 import type {
   AccountDoc,
+  AccountExternalIdDoc,
   ApiKeyDoc,
   ApiKeyHashDoc,
   DeliveryDoc,
   EventDoc,
   IdempotencyDoc,
+  ProducerKeyDoc,
+  ProducerKeyHashDoc,
   WebhookDoc,
   WebhookStatsDoc,
   WebhookVersionDoc,
@@ -27,6 +30,9 @@ export interface Collections {
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
   idempotency: import('mongodb').Collection<IdempotencyDoc>;
+  accountExternalIds: import('mongodb').Collection<AccountExternalIdDoc>;
+  producerKeys: import('mongodb').Collection<ProducerKeyDoc>;
+  producerKeyHashes: import('mongodb').Collection<ProducerKeyHashDoc>;
 }
 
 export interface Mongo {
@@ -51,6 +57,9 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
     idempotency: db.collection('idempotency_keys'),
+    accountExternalIds: db.collection('account_external_ids'),
+    producerKeys: db.collection('producer_keys'),
+    producerKeyHashes: db.collection('producer_key_hashes'),
   };
   await ensureIndexes(collections);
   await backfillApiKeyHashes(collections);

@@ -7,6 +7,7 @@ import { MongoClient } from 'mongodb';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import { createHeraldClient, type HeraldClient } from '../../src/client/index.js';
+import { webhookMessageId } from '../../src/domain/ids.js';
 import { type HeraldProcess, startHeraldProcess } from '../support/herald-process.js';
 import type { ReceivedRequest } from '../support/receiver.js';
 import { type Stack, stablePort } from '../support/stack.js';
@@ -156,9 +157,9 @@ export function eventIds(label: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${label}-${run}-${i}`);
 }
 
-/** Distinct webhook-ids received so far. */
+/** Distinct event ids received so far (one `webhook-id` each: it is derived from the account and the event id). */
 export function distinctIds(requests: readonly ReceivedRequest[]): Set<string> {
-  return new Set(requests.map((r) => String(r.headers['webhook-id'])));
+  return new Set(requests.map((r) => String(JSON.parse(r.body).event_id)));
 }
 
 /**
@@ -171,14 +172,15 @@ export function checkDelivered(requests: readonly ReceivedRequest[], ids: readon
   const seen = new Set<string>();
   let duplicates = 0;
   for (const request of requests) {
-    const id = String(request.headers['webhook-id']);
+    const body = JSON.parse(request.body);
+    const id = String(body.event_id);
     verifier.verify(request.body, {
-      'webhook-id': id,
+      'webhook-id': String(request.headers['webhook-id']),
       'webhook-timestamp': String(request.headers['webhook-timestamp']),
       'webhook-signature': String(request.headers['webhook-signature']),
     });
-    expect(expected.has(id), `unexpected webhook-id ${id}`).toBe(true);
-    expect(JSON.parse(request.body).event_id).toBe(id);
+    expect(expected.has(id), `unexpected event_id ${id}`).toBe(true);
+    expect(request.headers['webhook-id']).toBe(webhookMessageId(body.account_id, id));
     if (seen.has(id)) duplicates++;
     seen.add(id);
   }

@@ -181,10 +181,12 @@ beforeAll(async () => {
     event_types: ['domain.verified'],
   });
   procedures = fuzzableProcedures({ webhook_id: fc.constantFrom(own.id, other.id) });
+  const { producer_key } = await herald.admin.producer_keys.create.mutate({ name: 'fuzz' });
   keys = {
     none: undefined,
     account: `Bearer ${apiKey}`,
     admin: `Bearer ${herald.adminKey}`,
+    producer: `Bearer ${producer_key}`,
     wrong: 'Bearer hk_not_a_real_key',
     basic: 'Basic YWRtaW46YWRtaW4=',
     empty: 'Bearer ',
@@ -203,7 +205,7 @@ describe('API fuzzing over HTTP', () => {
         procedure: fc.constant(procedure.path),
         input: procedure.plausible,
         second: fc.option(procedure.plausible, { freq: 4 }),
-        auth: fc.constantFrom('account', 'account', 'account', 'admin', 'none'),
+        auth: fc.constantFrom('account', 'account', 'account', 'admin', 'none', 'producer'),
       }),
     );
     await fc.assert(
@@ -345,7 +347,7 @@ describe('API fuzzing over HTTP', () => {
           junk.map((v) => JSON.stringify(v)),
           fc.string({ maxLength: 100 }),
         ),
-        fc.constantFrom('account', 'admin', 'none', 'wrong'),
+        fc.constantFrom('account', 'admin', 'none', 'wrong', 'producer'),
         fc.constantFrom('', 'limit=0', 'limit=101', 'limit=abc', 'page_token=%ZZ', 'ascending=maybe', 'since=yesterday', 'status=nope'),
         async (route, param, body, auth, query) => {
           // Every byte percent-encoded: valid for any string, lone surrogates included (as U+FFFD).

@@ -2,7 +2,7 @@
 // get → replay a failed one → recover → recover status, plus events.get/list, with plain HTTP requests
 // the way a non-TypeScript caller makes them (query strings, path parameters, JSON bodies).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryId as deliveryFor } from '../../src/domain/ids.js';
+import { deliveryId as deliveryFor, webhookMessageId } from '../../src/domain/ids.js';
 import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Reply, startReceiver } from '../support/receiver.js';
@@ -140,7 +140,7 @@ describe('the delivery engine over REST', () => {
         .slice(-2)
         .map((r) => r.headers['webhook-id'])
         .sort(),
-    ).toEqual([first.id, second.id].sort());
+    ).toEqual([first.id, second.id].map((id) => webhookMessageId(first.account_id, id)).sort());
     await Promise.all([broken.close(), good.close()]);
   });
 

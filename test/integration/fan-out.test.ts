@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSuccessMemo } from '../../activities/delivery-health.js';
 import { createFanOutAttemptPage } from '../../activities/fan-out.js';
-import { deliveryId } from '../../src/domain/ids.js';
+import { deliveryId, webhookMessageId } from '../../src/domain/ids.js';
 import { deliveryRecord } from '../../src/temporal/dispatch.js';
 import { deliveryWorkflowId, fanOutWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -53,7 +53,7 @@ describe('fan-out', () => {
 
     expect(await fanOut.result()).toEqual({ started: 12 });
     await receiver.waitFor(12);
-    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([webhookMessageId(accountId, event.id)]));
     // One POST per webhook.
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(webhooks.map((_, i) => `/${i}`).sort());
 

@@ -5,7 +5,7 @@
 // the worker and the receiver are real.
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deliveryId } from '../../src/domain/ids.js';
+import { deliveryId, webhookMessageId } from '../../src/domain/ids.js';
 import type { EventDoc } from '../../src/store/documents.js';
 import { type DispatchDeps, dispatchEvent, matchesFor } from '../../src/temporal/dispatch.js';
 import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
@@ -94,7 +94,7 @@ it('POSTs before Temporal has accepted the start, and the workflow takes that at
     status: 'succeeded',
   });
   expect(requestsTo(path)).toHaveLength(1);
-  expect(requestsTo(path)[0]?.headers['webhook-id']).toBe(event.id);
+  expect(requestsTo(path)[0]?.headers['webhook-id']).toBe(webhookMessageId(event.account_id, event.id));
 });
 
 it('sends nothing twice when the start fails and the publish is retried', async () => {

@@ -1,7 +1,7 @@
 // Replay (reset to the first workflow task) one delivery at a time and in bulk, on the real stack.
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryId as deliveryFor } from '../../src/domain/ids.js';
+import { deliveryId as deliveryFor, webhookMessageId } from '../../src/domain/ids.js';
 import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Reply, startReceiver } from '../support/receiver.js';
@@ -72,7 +72,7 @@ describe('deliveries.replay', () => {
     ]);
     expect(delivered.run_id).toBe(replay.run_id);
     // The same webhook-id throughout, so the receiver can tell it is the same message.
-    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([webhookMessageId(event.account_id, event.id)]));
     // The new run starts from the first task's search attributes and ends succeeded; both runs are kept.
     await expect
       .poll(

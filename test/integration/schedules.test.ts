@@ -1,7 +1,7 @@
 // The maintenance schedules on the real stack: the reconciler dispatches stranded events, retention
 // deletes what is older than HERALD_RETENTION_DAYS; both are created or updated at start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryId as deliveryFor, newId } from '../../src/domain/ids.js';
+import { deliveryId as deliveryFor, newId, webhookMessageId } from '../../src/domain/ids.js';
 import { deliveryRecord } from '../../src/temporal/dispatch.js';
 import { ensureSchedules } from '../../src/temporal/schedules.js';
 import { reconcilerScheduleId, retentionScheduleId } from '../../src/temporal/workflow-ids.js';
@@ -62,7 +62,7 @@ describe('schedules', () => {
     expect(stranded.dispatched_at).toBeNull();
 
     const [request] = await receiver.waitFor(1, 20_000);
-    expect(request?.headers['webhook-id']).toBe(stranded.id);
+    expect(request?.headers['webhook-id']).toBe(webhookMessageId(accountId, stranded.id));
     // The event is marked dispatched once every start was accepted, which may be just after the POST
     // arrived (the first task is eager).
     await expect.poll(async () => (await herald.deps.store.events.get(accountId, stranded.id))?.dispatched_at).toBeInstanceOf(Date);

@@ -2,7 +2,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryId as deliveryFor } from '../../src/domain/ids.js';
+import { deliveryId as deliveryFor, webhookMessageId } from '../../src/domain/ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { startReceiver } from '../support/receiver.js';
 
@@ -49,7 +49,7 @@ describe('walking skeleton', () => {
       inbox_id: 'inbox_1',
       message: { id: 'msg_1', subject: 'Hello' },
     });
-    expect(request.headers['webhook-id']).toBe(event.id);
+    expect(request.headers['webhook-id']).toBe(webhookMessageId(accountId, event.id));
 
     // The secret is shown at creation only.
     const fetched = await client.webhooks.get.query({ webhook_id: webhook.id });
@@ -74,7 +74,7 @@ describe('walking skeleton', () => {
     });
     const requests = await receiver.waitFor(3);
     // The same webhook-id on every attempt, so receivers can deduplicate.
-    expect(new Set(requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
+    expect(new Set(requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([webhookMessageId(accountId, event.id)]));
     await expect
       .poll(async () => (await herald.deps.store.deliveries.get(accountId, deliveryFor(webhook.id, event.id)))?.status)
       .toBe('succeeded');

@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWebhook } from '../../src/client/index.js';
+import { webhookMessageId } from '../../src/domain/ids.js';
 import { type CallResult, type Face, ok, restFace, trpcFace } from '../support/faces.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../support/receiver.js';
@@ -143,7 +144,7 @@ describe.each(['tRPC', 'REST'])('webhooks through %s', (faceName) => {
       account_id: accountId,
       webhook: { id: created.id, url: `${receiver.url}/b` },
     });
-    expect(request.headers['webhook-id']).toBe(test.event_id);
+    expect(request.headers['webhook-id']).toBe(webhookMessageId(accountId, test.event_id));
     expect(verifiesWith(created.secret, request)).toBe(true);
     expect(verifyWebhook(request.body, request.headers, created.secret)).toEqual({ ok: true });
 

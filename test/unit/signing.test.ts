@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../../src/client/verify-webhook.js';
-import { generateSecret, sign, signedHeaders, verifySignature } from '../../src/domain/signing.js';
+import { webhookMessageId } from '../../src/domain/ids.js';
+import { eventSignedHeaders, generateSecret, sign, signedHeaders, verifySignature } from '../../src/domain/signing.js';
 
 const now = Math.floor(Date.now() / 1000);
 const body = JSON.stringify({ event: 'message.received', event_id: 'evt_1', message: { id: 'm1', subject: 'héllo ✉' } });
@@ -44,5 +45,18 @@ describe('Standard Webhooks signing', () => {
     const signature = new Webhook(secret).sign('evt_ref', new Date(now * 1000), body);
     const headers = new Headers({ 'webhook-id': 'evt_ref', 'webhook-timestamp': String(now), 'webhook-signature': signature });
     expect(verifyWebhook(body, headers, secret, now)).toEqual({ ok: true });
+  });
+
+  it('derives the webhook-id from (account, event id): stable, unique across accounts, no "." in it', () => {
+    const id = webhookMessageId('acc_1', 'order.42');
+    expect(id).toMatch(/^msg_[A-Za-z0-9_-]{26}$/);
+    expect(webhookMessageId('acc_1', 'order.42')).toBe(id);
+    expect(webhookMessageId('acc_2', 'order.42')).not.toBe(id);
+    // No split of the same characters between account and event collides.
+    expect(webhookMessageId('acc_1o', 'rder.42')).not.toBe(id);
+    const secret = generateSecret();
+    const headers = eventSignedHeaders([secret], { id: 'order.42', account_id: 'acc_1' }, now, body);
+    expect(headers['webhook-id']).toBe(id);
+    expect(new Webhook(secret).verify(body, { ...headers })).toEqual(JSON.parse(body));
   });
 });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { CreateAccountInput } from '../schemas.js';
-import { adminProcedure, router } from '../trpc.js';
-import { AccountView, accountView } from '../views.js';
+import { idPattern } from '../../domain/ids.js';
+import { ExternalIdTakenError } from '../../store/account-external-ids.js';
+import { decodePageToken, encodePageToken } from '../page-token.js';
+import { AccountIdInput, CreateAccountInput, ListAccountsInput } from '../schemas.js';
+import { adminProcedure, notFound, reasonError, router } from '../trpc.js';
+import { AccountPageView, AccountView, accountView } from '../views.js';
 
 export const accountsRouter = router({
   /** Admin only. The API key is shown once; only its hash is stored. */
@@ -10,7 +13,37 @@ export const accountsRouter = router({
     .input(CreateAccountInput)
     .output(z.object({ account: AccountView, api_key: z.string().describe('The account’s first API key. Shown here only.') }))
     .mutation(async ({ ctx, input }) => {
-      const { account, apiKey } = await ctx.deps.store.accounts.create(input.name);
-      return { account: accountView(account), api_key: apiKey };
+      try {
+        const { account, apiKey } = await ctx.deps.store.accounts.create(input.name, new Date(), input.external_id);
+        return { account: accountView(account), api_key: apiKey };
+      } catch (error) {
+        if (!(error instanceof ExternalIdTakenError)) throw error;
+        throw reasonError('CONFLICT', 'external_id_taken', `external_id is taken: account ${error.accountId} has it.`);
+      }
+    }),
+
+  /** Admin only. Cursor pages, newest first unless `ascending`. */
+  list: adminProcedure
+    .meta({ openapi: { method: 'GET', path: '/v1/accounts', summary: 'List accounts (admin key)', tags: ['accounts'] } })
+    .input(ListAccountsInput)
+    .output(AccountPageView)
+    .query(async ({ ctx, input }) => {
+      const { accounts, next } = await ctx.deps.store.accounts.list({
+        limit: input.limit,
+        after: input.page_token ? decodePageToken(input.page_token, idPattern('acc')) : undefined,
+        ascending: input.ascending,
+      });
+      return { limit: input.limit, next_page_token: next ? encodePageToken(next) : null, accounts: accounts.map(accountView) };
+    }),
+
+  /** Admin only. */
+  get: adminProcedure
+    .meta({ openapi: { method: 'GET', path: '/v1/accounts/{account_id}', summary: 'Get an account (admin key)', tags: ['accounts'] } })
+    .input(AccountIdInput)
+    .output(AccountView)
+    .query(async ({ ctx, input }) => {
+      const account = await ctx.deps.store.accounts.get(input.account_id);
+      if (!account) throw notFound('account');
+      return accountView(account);
     }),
 });

@@ -4,9 +4,10 @@ import { EVENT_CATALOGUE } from '../../domain/event-catalogue.js';
 import { newId } from '../../domain/ids.js';
 import { dispatchEvent, matchesFor, readWebhooks } from '../../temporal/dispatch.js';
 import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
+import { publishTarget } from '../publish-target.js';
 import { routesTagged } from '../route-meta.js';
 import { EventIdInput, ListEventsInput, PublishEventInput } from '../schemas.js';
-import { accountProcedure, notFound, router } from '../trpc.js';
+import { accountProcedure, notFound, publisherProcedure, router } from '../trpc.js';
 import { fieldError } from '../url-check.js';
 import { EventPageView, EventView, eventView } from '../views.js';
 
@@ -16,8 +17,9 @@ export const eventsRouter = router({
   /**
    * Stores the event and starts its deliveries; answers only after Temporal accepted them, so an
    * acknowledged event is never lost. Publishing the same `event_id` again returns the first event.
+   * An account key publishes for its own account, a producer key for the account the input names.
    */
-  publish: accountProcedure
+  publish: publisherProcedure
     .meta(route('POST', '/v1/events', 'Publish an event'))
     .input(PublishEventInput)
     .output(EventView)
@@ -34,10 +36,11 @@ export const eventsRouter = router({
       if (Buffer.byteLength(JSON.stringify(parsed.data)) > config.limits.maxEventBytes) {
         throw fieldError('data', `must be at most ${config.limits.maxEventBytes} bytes of JSON`);
       }
+      const target = await publishTarget(ctx, ctx.caller, input);
       const now = new Date();
       const candidate = {
         id: input.event_id ?? newId('evt', now.getTime()),
-        account_id: ctx.accountId,
+        account_id: target.accountId,
         type: input.type,
         inbox_id: input.inbox_id ?? null,
         pod_id: input.pod_id ?? null,
@@ -47,7 +50,7 @@ export const eventsRouter = router({
       // Matching needs only what was sent, so it runs while the event is stored: one round trip less
       // before the answer. It checks its copy of the webhooks against the version authentication read;
       // the matching webhooks themselves are read meanwhile too, for the first attempts.
-      const matching = matchesFor(dispatch, candidate, ctx.accountVersion);
+      const matching = matchesFor(dispatch, candidate, target.version);
       const [{ event, created }, matches, webhooks] = await Promise.all([
         store.events.insert(candidate),
         matching,
