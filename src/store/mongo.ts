@@ -9,6 +9,7 @@ import type {
   ApiKeyHashDoc,
   DeliveryDoc,
   EventDoc,
+  EventTypeDoc,
   IdempotencyDoc,
   WebhookDoc,
   WebhookStatsDoc,
@@ -27,6 +28,7 @@ export interface Collections {
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
   idempotency: import('mongodb').Collection<IdempotencyDoc>;
+  eventTypes: import('mongodb').Collection<EventTypeDoc>;
 }
 
 export interface Mongo {
@@ -51,6 +53,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
     idempotency: db.collection('idempotency_keys'),
+    eventTypes: db.collection('event_types'),
   };
   await ensureIndexes(collections);
   await backfillApiKeyHashes(collections);

@@ -5,7 +5,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExampleReceiver } from '../../examples/receiver.js';
 import { appRouter } from '../../src/api/router.js';
-import { EVENT_TYPES } from '../../src/domain/event-catalogue.js';
+import { BUILT_IN_EVENT_TYPE_NAMES } from '../../src/domain/event-catalogue.js';
 import { deliveryId as deliveryFor } from '../../src/domain/ids.js';
 import { type Face, ok, restFace, trpcFace } from '../support/faces.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -121,16 +121,24 @@ describe('the OpenAPI document', () => {
 describe('event_types.list', () => {
   it.each(['tRPC', 'REST'])('serves every type with a description and a JSON Schema, no key needed (%s)', async (name) => {
     const { event_types } = ok(await (faces[name] as Face).call(undefined, 'event_types.list'));
-    expect(event_types.map((t: { type: string }) => t.type)).toEqual(EVENT_TYPES);
+    expect(event_types.map((t: { type: string }) => t.type)).toEqual(BUILT_IN_EVENT_TYPE_NAMES);
     const received = event_types.find((t: { type: string }) => t.type === 'message.received');
     expect(received).toMatchObject({
       description: expect.any(String),
       emitted_by_herald: false,
+      built_in: true,
+      archived: false,
       scope: 'message',
       schema: {
-        type: 'object',
-        required: ['message'],
-        properties: { message: { type: 'object', required: expect.arrayContaining(['id', 'from']) } },
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        anyOf: [
+          {
+            type: 'object',
+            required: ['message'],
+            properties: { message: { type: 'object', required: expect.arrayContaining(['id', 'from']) } },
+          },
+          { type: 'object', required: ['message'] },
+        ],
       },
     });
     expect(event_types.find((t: { type: string }) => t.type === 'webhook.unhealthy')).toMatchObject({
