@@ -181,7 +181,13 @@ beforeAll(async () => {
     url: 'http://127.0.0.1:9/other',
     event_types: ['domain.verified'],
   });
-  procedures = fuzzableProcedures({ webhook_id: fc.constantFrom(own.id, other.id) });
+  // Type names are strings to the input schemas (the catalogue decides at run time): hint at real ones.
+  const typeName = fc.constantFrom(...BUILT_IN_EVENT_TYPES.keys());
+  procedures = fuzzableProcedures({
+    webhook_id: fc.constantFrom(own.id, other.id),
+    event_types: fc.uniqueArray(typeName, { minLength: 1, maxLength: 3 }),
+    event_type: typeName,
+  });
   keys = {
     none: undefined,
     account: `Bearer ${apiKey}`,
