@@ -1,5 +1,4 @@
-// Event types' JSON Schemas (draft 2020-12), checked and applied with ajv. Compiled validators are kept
-// per schema text: a catalogue reload compiles only what changed.
+// Event types' JSON Schemas (draft 2020-12), checked and applied with ajv.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from './event-catalogue.js';
@@ -28,7 +27,9 @@ export type DataCheck = { ok: true } | { ok: false; issues: SchemaIssue[] };
 const ajv = new Ajv2020({ strict: false, allErrors: true, addUsedSchema: false });
 addFormats(ajv);
 
-const compiled = new Map<string, ValidateFunction>();
+// By schema object: built-in schemas are constants, an added type's is parsed once per catalogue read,
+// so each is compiled once and dropped with it.
+const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 /** Why `schema` cannot be an event type's schema; undefined when it can. */
 export function schemaProblem(schema: unknown): string | undefined {
@@ -49,11 +50,10 @@ export function schemaProblem(schema: unknown): string | undefined {
 }
 
 function validatorFor(schema: JsonSchema): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let validate = compiled.get(key);
+  let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
-    compiled.set(key, validate);
+    compiled.set(schema, validate);
   }
   return validate;
 }
@@ -63,12 +63,6 @@ export function checkData(schema: JsonSchema, data: unknown): DataCheck {
   const validate = validatorFor(schema);
   if (validate(data)) return { ok: true };
   return { ok: false, issues: issuesOf(validate.errors ?? []) };
-}
-
-/** Forgets compiled schemas no longer in use (a catalogue reload passes the schemas it kept). */
-export function keepCompiled(schemas: JsonSchema[]): void {
-  const keep = new Set(schemas.map((schema) => JSON.stringify(schema)));
-  for (const key of compiled.keys()) if (!keep.has(key)) compiled.delete(key);
 }
 
 /**

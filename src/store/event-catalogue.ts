@@ -5,7 +5,6 @@
 // from its next lookup on: the archive moves the version after writing, and a lookup reads the version
 // before it decides.
 import { BUILT_IN_EVENT_TYPES, builtInEventType, type EventTypeDefinition, type JsonSchema } from '../domain/event-catalogue.js';
-import { keepCompiled } from '../domain/event-schema.js';
 import type { CatalogueVersion, CatalogueVersionStore } from './catalogue-version.js';
 import type { EventTypeDoc } from './documents.js';
 import type { EventTypesRepo } from './event-types-repo.js';
@@ -52,7 +51,6 @@ export function createEventCatalogue(
     const types = repo.list().then((docs) => {
       const loaded = new Map(docs.map((doc) => [doc._id, definitionOf(doc)]));
       copy = { version: current, readAt, types: loaded };
-      keepCompiled([...BUILT_IN_EVENT_TYPES.values(), ...loaded.values()].map((type) => type.schema));
       return loaded;
     });
     loading = { version: current, types };
