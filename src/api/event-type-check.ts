@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { ZodRealError } from 'zod';
 import { ENVELOPE_KEYS, type EventTypeDefinition } from '../domain/event-catalogue.js';
 import { checkData } from '../domain/event-schema.js';
+import type { CatalogueVersion } from '../store/catalogue-version.js';
 import type { EventCatalogue } from '../store/event-catalogue.js';
 
 interface Issue {
@@ -38,8 +39,10 @@ const ENVELOPE_KEY_MESSAGES: Record<(typeof ENVELOPE_KEYS)[number], string> = {
 export async function checkPublish(
   catalogue: EventCatalogue,
   input: { type: string; data: Record<string, unknown> },
+  /** The catalogue's version, when the caller read it with the account's (`store.readVersions`). */
+  known?: CatalogueVersion,
 ): Promise<EventTypeDefinition> {
-  const [type] = await catalogue.lookUp([input.type]);
+  const [type] = await catalogue.lookUp([input.type], known);
   if (!type) throw badRequest(`type: ${UNKNOWN}`, [{ path: ['type'], message: UNKNOWN }]);
   if (type.archived_at) throw badRequest('type: is archived', [{ path: ['type'], message: 'is archived: it can no longer be published' }]);
   if (!type.publishable) throw badRequest('type: is emitted by Herald only', [{ path: ['type'], message: 'is emitted by Herald only' }]);

@@ -8,6 +8,8 @@
 // server that answers `_id: {$in: [account, catalogue]}` from its index could read both at once (FerretDB
 // 1.24 does not: it scans the collection for that, see docs/event-catalogue.md).
 import { randomUUID } from 'node:crypto';
+import { builtInEventType } from '../domain/event-catalogue.js';
+import type { AccountVersion, AccountVersions } from './account-versions.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 
 export const CATALOGUE_VERSION_ID = 'event_catalogue';
@@ -36,3 +38,21 @@ export function createCatalogueVersion(c: Collections) {
 }
 
 export type CatalogueVersionStore = ReturnType<typeof createCatalogueVersion>;
+
+/**
+ * The versions a publish for `accountId` needs, in one round trip: the account's (for matching) and, when
+ * one of `types` is not built-in, the catalogue's (undefined otherwise: built-in types never change). For
+ * a caller that has not authenticated by an account key (e.g. a key that publishes for any account, the
+ * account named in the input). Two reads by `_id` side by side rather than one `_id: {$in: […]}`:
+ * FerretDB 1.24 pushes only a lone `_id` down to SQLite, and scans the collection for `$in`.
+ */
+export async function readVersions(
+  accounts: AccountVersions,
+  catalogue: CatalogueVersionStore,
+  accountId: string,
+  types: readonly string[],
+): Promise<{ account: AccountVersion; catalogue: CatalogueVersion | undefined }> {
+  const needsCatalogue = types.some((type) => !builtInEventType(type));
+  const [account, catalogueVersion] = await Promise.all([accounts.read(accountId), needsCatalogue ? catalogue.read() : undefined]);
+  return { account, catalogue: catalogueVersion };
+}

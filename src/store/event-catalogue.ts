@@ -41,10 +41,10 @@ export function createEventCatalogue(
   // Concurrent lookups that found the same new version share one read of the types.
   let loading: { version: CatalogueVersion; types: Promise<Map<string, EventTypeDefinition>> } | undefined;
 
-  /** The added types, as of a version read now. */
-  async function addedTypes(): Promise<Map<string, EventTypeDefinition>> {
+  /** The added types, as of a version read now (or by the caller during this request: `known`). */
+  async function addedTypes(known?: CatalogueVersion): Promise<Map<string, EventTypeDefinition>> {
     // The version first: a change landing in between moves it again afterwards.
-    const current = await version.read();
+    const current = known !== undefined ? known : await version.read();
     if (copy && copy.version === current && now() - copy.readAt < maxAgeMs) return copy.types;
     if (loading?.version === current) return loading.types;
     const readAt = now();
@@ -64,12 +64,13 @@ export function createEventCatalogue(
   return {
     /**
      * The definitions of `names` (undefined: no such type), current as of this call: reads the
-     * catalogue's version only when a name is not built-in.
+     * catalogue's version only when a name is not built-in, unless the caller read it during this
+     * request already (`known`, from `readVersions`).
      */
-    async lookUp(names: readonly string[]): Promise<Array<EventTypeDefinition | undefined>> {
+    async lookUp(names: readonly string[], known?: CatalogueVersion): Promise<Array<EventTypeDefinition | undefined>> {
       const builtIn = names.map((name) => builtInEventType(name));
       if (builtIn.every((type) => type !== undefined)) return builtIn;
-      const added = await addedTypes();
+      const added = await addedTypes(known);
       return names.map((name, i) => builtIn[i] ?? added.get(name));
     },
 
