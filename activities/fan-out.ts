@@ -34,7 +34,7 @@ export function createFanOutPage(dispatch: DispatchDeps) {
     const event = await dispatch.store.events.get(accountId, eventId);
     // Deleted by retention before the fan-out ran: nothing left to deliver.
     if (!event) return { started: 0, next: null };
-    const found = await dispatch.store.webhooks.matching(event, isAccountLevel(event.type), {
+    const found = await dispatch.store.webhooks.matching(event, isAccountLevel(event), {
       after: after ?? undefined,
       limit: pageSize + 1,
     });
@@ -70,7 +70,7 @@ export function createFanOutAttemptPage(deps: AttemptDeps) {
     const { accountId, eventId, after, pageSize, attemptTimeoutMs } = input;
     const event = await store.events.get(accountId, eventId);
     if (!event) return { attempted: 0, webhookIds: [], next: null };
-    const found = await store.webhooks.matching(event, isAccountLevel(event.type), { after: after ?? undefined, limit: pageSize + 1 });
+    const found = await store.webhooks.matching(event, isAccountLevel(event), { after: after ?? undefined, limit: pageSize + 1 });
     // The whole documents, with their secrets: they sign here and go no further than this process. One
     // read by `_id` each (FerretDB scans for anything else); a webhook deleted since matching drops out.
     const page = (await Promise.all(found.slice(0, pageSize).map((match) => store.webhooks.byId(match._id)))).filter(

@@ -3,7 +3,6 @@
 // webhook.unhealthy through the normal publish path, and release or cancel parked deliveries.
 import { heartbeat } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { EVENT_CATALOGUE } from '../src/domain/event-catalogue.js';
 import type { HealthState } from '../src/domain/health.js';
 import { derivedEventId } from '../src/domain/ids.js';
 import type { WebhookDoc, WebhookStatsDoc } from '../src/store/documents.js';
@@ -40,18 +39,22 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
     stats: WebhookStatsDoc | null,
     failure: { failureCount: number; lastError: string | null; lastFailureAt: Date },
   ): Promise<void> {
-    const data = EVENT_CATALOGUE['webhook.unhealthy'].data.parse({
+    // daimon's documented payload field for field (top-level `webhook_id`, `webhook.events`), plus
+    // Herald's `event_types` (what it sent before, kept for receivers that read it).
+    const data = {
+      webhook_id: webhook._id,
       webhook: {
         id: webhook._id,
         url: webhook.url,
-        event_types: webhook.event_types,
+        events: webhook.event_types,
         status: 'unhealthy',
         failure_count: failure.failureCount,
         last_error: failure.lastError,
         last_success_at: iso(stats?.last_delivered_at ?? null),
         last_failure_at: iso(failure.lastFailureAt),
+        event_types: webhook.event_types,
       },
-    });
+    };
     const { event } = await store.events.insert({
       id: derivedEventId('webhook.unhealthy', webhook._id, failure.lastFailureAt.toISOString()),
       account_id: webhook.account_id,
@@ -60,6 +63,7 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
       pod_id: null,
       data,
       created_at: new Date(),
+      scope: 'account',
       source_webhook_id: webhook._id,
     });
     if (!event.dispatched_at) await dispatchEvent(dispatch, event);

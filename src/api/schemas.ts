@@ -1,7 +1,8 @@
 // Input schemas of every procedure. Strict objects: an unknown field is an error, not silently ignored.
 // The same schemas validate the tRPC face and the REST face, and generate the OpenAPI document.
 import { z } from 'zod';
-import { EventTypeSchema, PUBLISHABLE_EVENT_TYPES } from '../domain/event-catalogue.js';
+import { EVENT_TYPE_NAME_MAX, EVENT_TYPE_NAME_PATTERN } from '../domain/event-catalogue.js';
+import { schemaProblem } from '../domain/event-schema.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
 import { findUnstorableJson } from '../domain/storable-json.js';
 import type { DeliveryStatus } from '../store/documents.js';
@@ -15,7 +16,12 @@ const unique = <T>(items: T[]) => new Set(items).size === items.length;
 const scopeId = z.string().min(1).max(255);
 const scopeIds = z.array(scopeId).max(MAX_SCOPE_IDS).refine(unique, 'must not contain duplicates');
 const scopeChanges = z.array(scopeId).max(MAX_SCOPE_IDS).refine(unique, 'must not contain duplicates');
-const eventTypes = z.array(EventTypeSchema).min(1).refine(unique, 'must not contain duplicates');
+/** A type's name; which names exist is the catalogue's to say (checked by the procedures: event-type-check.ts). */
+const eventTypeName = z
+  .string()
+  .max(EVENT_TYPE_NAME_MAX)
+  .regex(EVENT_TYPE_NAME_PATTERN, 'must be a dotted lowercase event type name, e.g. message.received');
+const eventTypes = z.array(eventTypeName).min(1).refine(unique, 'must not contain duplicates');
 const webhookName = z.string().trim().min(1).max(255);
 
 const webhookId = z.string().min(1).max(64);
@@ -63,7 +69,7 @@ export const ListWebhooksInput = z.strictObject({
   ascending: z.boolean().default(false).describe('Oldest first; the default is newest first.'),
   status: WebhookStatusSchema.optional(),
   inbox_id: scopeId.optional().describe('Webhooks whose `inbox_ids` contain this inbox.'),
-  event_type: EventTypeSchema.optional().describe('Webhooks subscribed to this event type.'),
+  event_type: eventTypeName.optional().describe('Webhooks subscribed to this event type.'),
 });
 
 export const UpdateWebhookInput = z.strictObject({
@@ -94,7 +100,7 @@ export const CreateApiKeyInput = z.strictObject({ name: z.string().trim().min(1)
 export const ApiKeyIdInput = z.strictObject({ api_key_id: z.string().min(1).max(64) });
 
 export const PublishEventInput = z.strictObject({
-  type: z.enum(PUBLISHABLE_EVENT_TYPES),
+  type: eventTypeName.describe('A publishable type of `GET /v1/event-types`; `data` must match its schema.'),
   inbox_id: scopeId.optional(),
   pod_id: scopeId.optional(),
   data: z.record(z.string(), z.unknown()).superRefine((data, ctx) => {
@@ -106,6 +112,9 @@ export const PublishEventInput = z.strictObject({
     .optional()
     .describe('The account to publish for: required with a producer key (or account_external_id); an account key may give only its own.'),
   account_external_id: externalId.optional().describe('The account by its external_id, instead of account_id.'),
+  occurred_at: isoDate
+    .optional()
+    .describe('When the event happened: the envelope’s `timestamp`, as sent (default: when Herald stored it).'),
 });
 
 /** The `Idempotency-Key` request header of `webhooks.create`, documented in the OpenAPI document. */
@@ -136,7 +145,7 @@ const listFields = {
 export const EventIdInput = z.strictObject({ event_id: eventId });
 
 export const ListEventsInput = z
-  .strictObject({ ...listFields, type: EventTypeSchema.optional(), inbox_id: scopeId.optional() })
+  .strictObject({ ...listFields, type: eventTypeName.optional(), inbox_id: scopeId.optional() })
   .refine(ordered, orderedMessage);
 
 export const DELIVERY_STATUSES = [
@@ -166,3 +175,27 @@ export const RecoverInput = z
   .refine(ordered, orderedMessage);
 
 export const RecoveryIdInput = z.strictObject({ recovery_id: z.string().regex(/^rcv_[0-9A-HJKMNP-TV-Z]{26}$/, 'is not a recovery id') });
+
+export const EventTypeNameInput = z.strictObject({ name: eventTypeName });
+
+const eventTypeSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((schema, ctx) => {
+    const problem = schemaProblem(schema);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('JSON Schema (draft 2020-12) of the event’s `data`; omitted: any object.');
+
+export const CreateEventTypeInput = z.strictObject({
+  name: eventTypeName,
+  description: z.string().trim().min(1).max(1_000),
+  scope: z.enum(['message', 'account']).describe('account: delivered regardless of a webhook’s inbox and pod scope.'),
+  schema: eventTypeSchema.optional(),
+});
+
+export const UpdateEventTypeInput = z.strictObject({
+  name: eventTypeName,
+  description: CreateEventTypeInput.shape.description.optional(),
+  scope: CreateEventTypeInput.shape.scope.optional(),
+  schema: eventTypeSchema.nullable().optional().describe('Replaces the schema; null: any object.'),
+});

@@ -2,7 +2,7 @@
 // of those shapes: they document the responses in the OpenAPI document, and typing each view by its
 // schema keeps the two in step at compile time.
 import { z } from 'zod';
-import { EventTypeSchema } from '../domain/event-catalogue.js';
+import type { EventTypeDefinition } from '../domain/event-catalogue.js';
 import type {
   AccountDoc,
   ApiKeyDoc,
@@ -18,6 +18,8 @@ import { DeliveryStatusSchema, WebhookStatusSchema } from './schemas.js';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 const Timestamp = z.iso.datetime();
+/** A name from the event catalogue (`GET /v1/event-types`). */
+const EventTypeName = z.string();
 
 export const AccountView = z.object({
   id: z.string(),
@@ -66,7 +68,7 @@ export const WebhookView = z.object({
   account_id: z.string(),
   url: z.string(),
   name: z.string().nullable(),
-  event_types: z.array(EventTypeSchema),
+  event_types: z.array(EventTypeName),
   inbox_ids: z.array(z.string()),
   pod_ids: z.array(z.string()),
   client_id: z.string().nullable(),
@@ -110,11 +112,12 @@ export const WebhookWithSecretView = WebhookView.extend({
 
 export const EventView = z.object({
   id: z.string(),
-  type: EventTypeSchema,
+  type: EventTypeName,
   account_id: z.string(),
   inbox_id: z.string().nullable(),
   pod_id: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
+  occurred_at: z.string().nullable().describe('When the event happened, as published: the envelope’s `timestamp` (else `created_at`).'),
   created_at: Timestamp,
 });
 
@@ -126,6 +129,7 @@ export function eventView(e: EventDoc): z.infer<typeof EventView> {
     inbox_id: e.inbox_id,
     pod_id: e.pod_id,
     data: e.data,
+    occurred_at: e.occurred_at ?? null,
     created_at: e.created_at.toISOString(),
   };
 }
@@ -169,7 +173,7 @@ const deliveryFields = {
   account_id: z.string(),
   webhook_id: z.string(),
   event_id: z.string(),
-  event_type: EventTypeSchema,
+  event_type: EventTypeName,
   status: DeliveryStatusSchema,
   next_attempt_at: Timestamp.nullable().describe('When the next attempt is due, while retrying.'),
   workflow_id: z.string().describe('The delivery workflow’s id in Temporal.'),
@@ -277,3 +281,33 @@ export const RecoveryStatusView = RecoveryView.extend({
   failed: z.number().int().describe('Could not be replayed (the event or webhook is gone).'),
   finished: z.boolean(),
 });
+
+export const EventTypeView = z.object({
+  type: z.string().describe('The type’s name (dotted, lowercase).'),
+  description: z.string(),
+  scope: z.enum(['message', 'account']).describe('account: delivered regardless of a webhook’s inbox and pod scope.'),
+  schema: z
+    .record(z.string(), z.unknown())
+    .describe('JSON Schema (draft 2020-12) of the type’s fields, which receivers find next to the envelope’s routing fields.'),
+  source: z.enum(['daimon', 'agentmail', 'sendmux', 'herald', 'custom']).describe('Who documents it; custom: added by an operator.'),
+  built_in: z.boolean().describe('Built-in types cannot be updated or archived.'),
+  emitted_by_herald: z.boolean().describe('Herald emits it itself.'),
+  publishable: z.boolean().describe('Producers may publish it (`events.publish`).'),
+  archived: z.boolean().describe('Archived: no longer subscribable or publishable; events already accepted are still delivered.'),
+  archived_at: Timestamp.nullable(),
+});
+
+export function eventTypeView(t: EventTypeDefinition): z.infer<typeof EventTypeView> {
+  return {
+    type: t.name,
+    description: t.description,
+    scope: t.scope,
+    schema: t.schema,
+    source: t.source,
+    built_in: t.built_in,
+    emitted_by_herald: t.emitted_by_herald,
+    publishable: t.publishable && t.archived_at === null,
+    archived: t.archived_at !== null,
+    archived_at: iso(t.archived_at),
+  };
+}

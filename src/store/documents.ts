@@ -1,6 +1,6 @@
 // The shapes stored in MongoDB. Field names are the API's (snake_case) so that reading code maps 1:1.
 import type { AttemptOutcome } from '../domain/delivery.js';
-import type { EventType } from '../domain/event-catalogue.js';
+import type { EventScope, EventType } from '../domain/event-catalogue.js';
 
 export interface AccountDoc {
   _id: string;
@@ -131,6 +131,20 @@ export interface WebhookStatsDoc {
   health_seq: number;
 }
 
+/** An event type added at run time (built-in types live in code: src/domain/event-catalogue.ts). */
+export interface EventTypeDoc {
+  /** The type's name. */
+  _id: string;
+  description: string;
+  scope: EventScope;
+  /** The JSON Schema as JSON text: its keys (`$schema`, `$ref`, …) are not storable as document keys everywhere. */
+  schema_json: string | null;
+  archived_at: Date | null;
+  created_at: Date;
+  /** Also the document's version (see `versioned-write.ts`). */
+  updated_at: Date;
+}
+
 /**
  * The right to write one version of a document: whoever inserts the claim for the version it read is
  * the only writer that may replace that version (a unique `_id` is the one write every
@@ -154,6 +168,10 @@ export interface EventDoc {
   pod_id: string | null;
   data: Record<string, unknown>;
   created_at: Date;
+  /** When the event happened, as the producer sent it (`occurred_at`): the envelope's `timestamp`. */
+  occurred_at?: string;
+  /** Its type's scope when it was published (a type added at run time may change or be archived later). */
+  scope?: EventScope;
   /** Herald's own events about a webhook (webhook.unhealthy): that webhook is never sent them. */
   source_webhook_id?: string;
   /** Set once every delivery workflow (or the fan-out workflow) was accepted by Temporal. */

@@ -1,6 +1,9 @@
 import { createAccountVersions } from './account-versions.js';
 import { createAccountsRepo } from './accounts-repo.js';
+import { createCatalogueVersion, readVersions } from './catalogue-version.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
+import { createEventCatalogue } from './event-catalogue.js';
+import { createEventTypesRepo } from './event-types-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
@@ -13,6 +16,8 @@ import { createWebhooksRepo } from './webhooks-repo.js';
 export function createStore(mongo: Mongo) {
   const c = mongo.collections;
   const versions = createAccountVersions(c);
+  const catalogueVersion = createCatalogueVersion(c);
+  const eventTypes = createEventTypesRepo(c, catalogueVersion);
   return {
     accounts: createAccountsRepo(c, versions),
     producerKeys: createProducerKeysRepo(c),
@@ -21,6 +26,11 @@ export function createStore(mongo: Mongo) {
     events: withRecentEvents(createEventsRepo(c)),
     deliveries: createDeliveriesRepo(c),
     idempotency: createIdempotencyRepo(c),
+    /** Event types added at run time (writes); `eventCatalogue` is every type as this process sees it (reads). */
+    eventTypes,
+    eventCatalogue: createEventCatalogue(eventTypes, catalogueVersion),
+    /** An account's version and, for types not built in, the catalogue's: one round trip (see catalogue-version.ts). */
+    readVersions: (accountId: string, types: readonly string[]) => readVersions(versions, catalogueVersion, accountId, types),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
       await mongo.db.dropDatabase();

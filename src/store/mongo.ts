@@ -10,6 +10,7 @@ import type {
   ApiKeyHashDoc,
   DeliveryDoc,
   EventDoc,
+  EventTypeDoc,
   IdempotencyDoc,
   ProducerKeyDoc,
   ProducerKeyHashDoc,
@@ -33,6 +34,7 @@ export interface Collections {
   accountExternalIds: import('mongodb').Collection<AccountExternalIdDoc>;
   producerKeys: import('mongodb').Collection<ProducerKeyDoc>;
   producerKeyHashes: import('mongodb').Collection<ProducerKeyHashDoc>;
+  eventTypes: import('mongodb').Collection<EventTypeDoc>;
 }
 
 export interface Mongo {
@@ -60,6 +62,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     accountExternalIds: db.collection('account_external_ids'),
     producerKeys: db.collection('producer_keys'),
     producerKeyHashes: db.collection('producer_key_hashes'),
+    eventTypes: db.collection('event_types'),
   };
   await ensureIndexes(collections);
   await backfillApiKeyHashes(collections);

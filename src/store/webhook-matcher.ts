@@ -11,7 +11,7 @@
 // value after the write, and a publish reads the version after it started, so a publish that starts
 // after a webhook call returned sees the change. A process that dies between the write and the version
 // (its caller saw an error) leaves copies stale until the next change or `maxAgeMs`, whichever first.
-import type { EventType } from '../domain/event-catalogue.js';
+import type { EventScope, EventType } from '../domain/event-catalogue.js';
 import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { WebhookDoc } from './documents.js';
 import type { Collections } from './mongo.js';
@@ -24,6 +24,8 @@ export interface MatchedEvent {
   type: EventType;
   inbox_id: string | null;
   pod_id: string | null;
+  /** The type's scope at publish (types added at run time); absent for built-in types stored before. */
+  scope?: EventScope;
   /** The webhook an event is about (`webhook.unhealthy`): it never gets it. */
   source_webhook_id?: string;
 }

@@ -163,7 +163,7 @@ function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null
  * path. `version`: the account's version, if the caller read it during this publish.
  */
 export function matchesFor(deps: DispatchDeps, event: MatchedEvent, version?: AccountVersion): Promise<Subscription[]> {
-  return deps.store.webhooks.matching(event, isAccountLevel(event.type), { limit: deps.directFanoutMax + 1, version });
+  return deps.store.webhooks.matching(event, isAccountLevel(event), { limit: deps.directFanoutMax + 1, version });
 }
 
 /** Webhook documents being read, by id. */

@@ -5,7 +5,7 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExampleReceiver } from '../../examples/receiver.js';
 import { appRouter } from '../../src/api/router.js';
-import { EVENT_TYPES } from '../../src/domain/event-catalogue.js';
+import { BUILT_IN_EVENT_TYPE_NAMES } from '../../src/domain/event-catalogue.js';
 import { deliveryId as deliveryFor } from '../../src/domain/ids.js';
 import { type Face, ok, restFace, trpcFace } from '../support/faces.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
@@ -126,16 +126,24 @@ describe('the OpenAPI document', () => {
 describe('event_types.list', () => {
   it.each(['tRPC', 'REST'])('serves every type with a description and a JSON Schema, no key needed (%s)', async (name) => {
     const { event_types } = ok(await (faces[name] as Face).call(undefined, 'event_types.list'));
-    expect(event_types.map((t: { type: string }) => t.type)).toEqual(EVENT_TYPES);
+    expect(event_types.map((t: { type: string }) => t.type)).toEqual(BUILT_IN_EVENT_TYPE_NAMES);
     const received = event_types.find((t: { type: string }) => t.type === 'message.received');
     expect(received).toMatchObject({
       description: expect.any(String),
       emitted_by_herald: false,
+      built_in: true,
+      archived: false,
       scope: 'message',
       schema: {
-        type: 'object',
-        required: ['message'],
-        properties: { message: { type: 'object', required: expect.arrayContaining(['id', 'from']) } },
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        anyOf: [
+          {
+            type: 'object',
+            required: ['message'],
+            properties: { message: { type: 'object', required: expect.arrayContaining(['id', 'from']) } },
+          },
+          { type: 'object', required: ['message'] },
+        ],
       },
     });
     expect(event_types.find((t: { type: string }) => t.type === 'webhook.unhealthy')).toMatchObject({
@@ -371,6 +379,9 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       'producer_keys.create': { name: 'x' },
       'producer_keys.list': undefined,
       'producer_keys.revoke': { producer_key_id: 'pk_x' },
+      'event_types.create': { name: 'invoice.paid', description: 'x', scope: 'account' },
+      'event_types.update': { name: 'invoice.paid', description: 'x' },
+      'event_types.archive': { name: 'invoice.paid' },
     };
     // Every procedure that needs a key is in the table, whoever added it.
     const protectedProcedures = PROCEDURES.filter((p) => p.openapi?.protect !== false).map((p) => p.name);
@@ -424,10 +435,13 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       ['deliveries.replay', { delivery_id: deliveryId }],
       ['deliveries.recover_status', { recovery_id: recovery.recovery_id }],
     ];
-    // Every route that names an object in its path is in the table, whoever added it.
-    // (Admin routes are not an account's: an account key gets 401 there, see producers.test.ts.)
+    // Every route that names an account's object in its path is in the table, whoever added it. (Admin
+    // routes are not an account's: an account key gets 401 there, see producers.test.ts; event types
+    // belong to no account.)
     const adminOnly = ['accounts.get', 'producer_keys.revoke'];
-    const withObject = PROCEDURES.filter((p) => p.openapi?.path.includes('{') && !adminOnly.includes(p.name)).map((p) => p.name);
+    const withObject = PROCEDURES.filter(
+      (p) => p.openapi?.path.includes('{') && !adminOnly.includes(p.name) && !p.openapi.path.startsWith('/v1/event-types/'),
+    ).map((p) => p.name);
     expect(routes.map(([procedure]) => procedure).sort()).toEqual(withObject.sort());
     const before = receiver.requests.length;
     for (const [procedure, input] of routes) {

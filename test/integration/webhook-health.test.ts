@@ -4,6 +4,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryId } from '../../src/domain/ids.js';
+import { DAIMON_EXAMPLES } from '../support/daimon-examples.js';
 import { deliveryStatus, eventIds, healthHandle, message, switchableReceiver, waitForStatus } from '../support/health.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { startReceiver } from '../support/receiver.js';
@@ -50,21 +51,28 @@ describe('webhook health', () => {
       'webhook-id': String(notice.headers['webhook-id']),
       'webhook-timestamp': String(notice.headers['webhook-timestamp']),
       'webhook-signature': String(notice.headers['webhook-signature']),
-    }) as { event_id: string; webhook: { failure_count: number } };
+    }) as { event_id: string; webhook: Record<string, unknown> & { failure_count: number } };
     expect(payload).toMatchObject({
       event: 'webhook.unhealthy',
       account_id: accountId,
+      webhook_id: hook.id,
       webhook: {
         id: hook.id,
         url: failing.url,
-        event_types: ['message.received', 'webhook.unhealthy'],
+        events: ['message.received', 'webhook.unhealthy'],
         status: 'unhealthy',
         last_error: 'HTTP 500',
         last_success_at: null,
         last_failure_at: expect.any(String),
+        // Herald's own field from before, kept beside daimon's `events`.
+        event_types: ['message.received', 'webhook.unhealthy'],
       },
     });
     expect(payload.webhook.failure_count).toBeGreaterThanOrEqual(5);
+    // daimon's documented example, field for field: the same top-level and `webhook` fields, in order.
+    const documented = DAIMON_EXAMPLES['webhook.unhealthy'];
+    expect(Object.keys(payload)).toEqual(Object.keys(documented));
+    expect(Object.keys(payload.webhook).slice(0, Object.keys(documented.webhook).length)).toEqual(Object.keys(documented.webhook));
     expect(await herald.deps.store.deliveries.get(accountId, deliveryId(hook.id, payload.event_id))).toBeNull();
 
     // Once everything is parked (or spent its attempts before the status changed), nothing more is sent.

@@ -1,33 +1,113 @@
 import { z } from 'zod';
-import { EVENT_CATALOGUE, EVENT_TYPES, EventTypeSchema } from '../../domain/event-catalogue.js';
-import { publicProcedure, router } from '../trpc.js';
+import { builtInEventType } from '../../domain/event-catalogue.js';
+import type { EventTypeDoc } from '../../store/documents.js';
+import { definitionOf } from '../../store/event-catalogue.js';
+import type { EventTypeChange } from '../../store/event-types-repo.js';
+import { ConcurrentWriteError } from '../../store/versioned-write.js';
+import { routesTagged } from '../route-meta.js';
+import { CreateEventTypeInput, EventTypeNameInput, UpdateEventTypeInput } from '../schemas.js';
+import { adminProcedure, notFound, publicProcedure, reasonError, router } from '../trpc.js';
+import { fieldError } from '../url-check.js';
+import { EventTypeView, eventTypeView } from '../views.js';
 
-const EventTypeView = z.object({
-  type: EventTypeSchema,
-  description: z.string(),
-  emitted_by_herald: z.boolean().describe('Herald emits it itself; producers cannot publish it.'),
-  scope: z.enum(['message', 'account']).describe('account: delivered regardless of a webhook’s inbox and pod scope.'),
-  schema: z
-    .record(z.string(), z.unknown())
-    .describe('JSON Schema of the type’s fields, which receivers find next to the envelope’s routing fields.'),
-});
+const route = routesTagged('event types');
 
-// Generated once from the same zod schemas that validate `events.publish`, so the two never disagree.
-const EVENT_TYPE_LIST = EVENT_TYPES.map((type) => {
-  const definition = EVENT_CATALOGUE[type];
-  return {
-    type,
-    description: definition.description,
-    emitted_by_herald: 'internal' in definition,
-    scope: definition.scope,
-    schema: z.toJSONSchema(definition.data) as Record<string, unknown>,
-  };
-});
+/** Built-in types are the seeds' contract (and Herald's own): fixed, so checking them costs no read. */
+function refuseBuiltIn(name: string): void {
+  if (builtInEventType(name)) throw fieldError('name', 'is a built-in type: built-in types cannot be updated or archived');
+}
+
+function conflictIfContended(error: unknown): never {
+  if (error instanceof ConcurrentWriteError) {
+    throw reasonError('CONFLICT', 'concurrent_update', 'The event type kept changing while this update was applied; try again.');
+  }
+  throw error;
+}
+
+const view = (doc: EventTypeDoc) => eventTypeView(definitionOf(doc));
 
 export const eventTypesRouter = router({
   /** The catalogue. Public: it is documentation, not account data. */
   list: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/event-types', summary: 'List event types', tags: ['event types'], protect: false } })
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/v1/event-types',
+        summary: 'List event types',
+        description: 'Every type, built-in and added, archived ones included, each with the JSON Schema of its fields.',
+        tags: ['event types'],
+        protect: false,
+      },
+    })
     .output(z.object({ event_types: z.array(EventTypeView) }))
-    .query(() => ({ event_types: EVENT_TYPE_LIST })),
+    .query(async ({ ctx }) => ({ event_types: (await ctx.deps.store.eventCatalogue.list()).map(eventTypeView) })),
+
+  /** Adds a type at run time; every Herald process accepts it from its next lookup on. */
+  create: adminProcedure
+    .meta(
+      route('POST', '/v1/event-types', 'Add an event type', {
+        description: 'Admin key. `schema`: JSON Schema (draft 2020-12) of the events’ `data`; omitted, any object.',
+      }),
+    )
+    .input(CreateEventTypeInput)
+    .output(EventTypeView)
+    .mutation(async ({ ctx, input }) => {
+      if (builtInEventType(input.name)) {
+        throw reasonError('CONFLICT', 'event_type_exists', `${input.name} is a built-in event type.`);
+      }
+      const { type, created } = await ctx.deps.store.eventTypes.create({
+        _id: input.name,
+        description: input.description,
+        scope: input.scope,
+        schema_json: input.schema ? JSON.stringify(input.schema) : null,
+        created_at: new Date(),
+      });
+      if (!created) throw reasonError('CONFLICT', 'event_type_exists', `The event type ${type._id} exists already.`);
+      return view(type);
+    }),
+
+  /** Only given fields change; events already accepted keep what they were published with. */
+  update: adminProcedure
+    .meta(route('PATCH', '/v1/event-types/{name}', 'Update an event type', { description: 'Admin key. Built-in types cannot be updated.' }))
+    .input(UpdateEventTypeInput)
+    .output(EventTypeView)
+    .mutation(async ({ ctx, input }) => {
+      refuseBuiltIn(input.name);
+      const saved = await ctx.deps.store.eventTypes
+        .change(input.name, (current) => {
+          const fields: EventTypeChange = {};
+          if (input.description !== undefined && input.description !== current.description) fields.description = input.description;
+          if (input.scope !== undefined && input.scope !== current.scope) fields.scope = input.scope;
+          if (input.schema !== undefined) {
+            const schemaJson = input.schema === null ? null : JSON.stringify(input.schema);
+            if (schemaJson !== current.schema_json) fields.schema_json = schemaJson;
+          }
+          return fields;
+        })
+        .catch(conflictIfContended);
+      if (!saved) throw notFound('event type');
+      return view(saved);
+    }),
+
+  /**
+   * No longer subscribable or publishable, in every process from its next request on. Webhooks that
+   * subscribe to it keep it, and events already accepted are still delivered. Archiving again keeps
+   * the first time.
+   */
+  archive: adminProcedure
+    .meta(
+      route('POST', '/v1/event-types/{name}/archive', 'Archive an event type', {
+        description: 'Admin key. Built-in types cannot be archived.',
+      }),
+    )
+    .input(EventTypeNameInput)
+    .output(EventTypeView)
+    .mutation(async ({ ctx, input }) => {
+      refuseBuiltIn(input.name);
+      const saved = await ctx.deps.store.eventTypes
+        .change(input.name, (current) => (current.archived_at ? null : { archived_at: new Date() }))
+        .catch(conflictIfContended);
+      if (!saved) throw notFound('event type');
+      return view(saved);
+    }),
 });

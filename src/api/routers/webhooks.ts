@@ -4,6 +4,7 @@ import { idPattern } from '../../domain/ids.js';
 import type { WebhookDoc } from '../../store/documents.js';
 import type { Store } from '../../store/index.js';
 import { ConcurrentWriteError } from '../../store/versioned-write.js';
+import { checkKnownType, checkSubscribable } from '../event-type-check.js';
 import { withIdempotency } from '../idempotency.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
 import { routesTagged } from '../route-meta.js';
@@ -61,6 +62,7 @@ export const webhooksRouter = router({
           if (existing) return viewOf(store, existing);
         }
         await assertDeliverableUrl(input.url, urlPolicy(config));
+        await checkSubscribable(store.eventCatalogue, input.event_types, 'event_types');
         const max = config.limits.maxWebhooksPerAccount;
         if ((await store.webhooks.count(ctx.accountId)) >= max) {
           throw reasonError(
@@ -104,6 +106,7 @@ export const webhooksRouter = router({
     )
     .query(async ({ ctx, input }) => {
       const { store } = ctx.deps;
+      await checkKnownType(store.eventCatalogue, input.event_type, 'event_type');
       const page = await store.webhooks.list(ctx.accountId, {
         limit: input.limit,
         after: input.page_token ? decodePageToken(input.page_token, idPattern('wh')) : undefined,
@@ -143,6 +146,8 @@ export const webhooksRouter = router({
       const saved = await store.webhooks
         .change(input.webhook_id, ctx.accountId, async (webhook) => {
           const fields = planWebhookUpdate(webhook, input);
+          // Types it subscribes to already may stay, archived or not; new ones must be subscribable.
+          if (fields.event_types) await checkSubscribable(store.eventCatalogue, fields.event_types, 'event_types', webhook.event_types);
           if (fields.url !== undefined && !urlChecked) {
             await assertDeliverableUrl(fields.url, urlPolicy(config));
             urlChecked = true;
