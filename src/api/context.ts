@@ -9,6 +9,7 @@ import type { AccountVersion } from '../store/account-versions.js';
 import type { Store } from '../store/index.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
+import type { RateLimits } from './rate-limit.js';
 import { unavailableError } from './trpc.js';
 
 export interface AppDeps {
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** The delivery activity's HTTP sender, shared with `webhooks.test` (same timeout, SSRF check). */
   sender: HttpSender;
   log: Logger;
+  /** This process's token buckets: the API limit per caller and the test-send limits. */
+  rateLimits: RateLimits;
 }
 
 /** `version`: the account's version as read to authenticate this request (a publish matches with it). */

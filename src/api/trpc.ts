@@ -50,9 +50,12 @@ const t = initTRPC
   .create({
     errorFormatter({ shape, error }) {
       const errors = fieldErrorsOf(error);
+      // As on the REST face (rest.ts): a 503 says which server to wait for; any other 5xx's message
+      // (a store's or a library's own words) stays inside, in the log.
+      const internal = shape.data.httpStatus >= 500 && error.code !== 'SERVICE_UNAVAILABLE';
       return {
         ...shape,
-        message: errorMessage(error, errors),
+        message: internal ? 'Internal server error' : errorMessage(error, errors),
         data: {
           ...shape.data,
           // Which fields failed and why, for BAD_REQUEST from input validation.
@@ -83,12 +86,21 @@ export function unavailableError(cause: unknown): TRPCError | undefined {
 }
 
 /** Every procedure: an unreachable server answers 503, not 500. */
-export const publicProcedure = t.procedure.use(async ({ next }) => {
-  const result = await next();
-  const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
-  if (unavailable) throw unavailable;
-  return result;
-});
+export const publicProcedure = t.procedure
+  .use(async ({ next }) => {
+    const result = await next();
+    const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
+    if (unavailable) throw unavailable;
+    return result;
+  })
+  // No input at all (`GET /trpc/webhooks.list`, an empty body) is no fields: every input is an object,
+  // so `{}`, whose defaults apply and whose missing required fields are named.
+  .use(({ getRawInput, next }) => next({ getRawInput: async () => (await getRawInput()) ?? {} }))
+  // The API rate limit (rate-limit.ts), per call: a batch takes one token per call.
+  .use(async ({ ctx, getRawInput, next }) => {
+    ctx.deps.rateLimits.call(ctx.caller, await getRawInput());
+    return next();
+  });
 
 /**
  * A procedure for an account's API key; `ctx.accountId` scopes every query, `ctx.accountVersion` is
