@@ -32,7 +32,10 @@ const durationList = z.string().transform((text, ctx) => {
 const rate = z.string().transform((text, ctx) => {
   const parsed = parseRate(text);
   if (!parsed) {
-    ctx.addIssue({ code: 'custom', message: `expected calls per duration like 600/1m (a burst of 600, refilled over a minute), got "${text}"` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected calls per duration like 600/1m (a burst of 600, refilled over a minute), got "${text}"`,
+    });
     return z.NEVER;
   }
   return parsed;

@@ -65,7 +65,9 @@ describe('tRPC batches', () => {
   it('still runs Promise.all over many calls through the typed client (its batches stay within the bound)', async () => {
     const { client } = await herald.newAccount('many calls');
     const webhook = await client.webhooks.create.mutate({ url: `${receiver.url}/many`, event_types: ['domain.verified'] });
-    const answers = await Promise.all(Array.from({ length: 3 * MAX_BATCH + 7 }, () => client.webhooks.get.query({ webhook_id: webhook.id })));
+    const answers = await Promise.all(
+      Array.from({ length: 3 * MAX_BATCH + 7 }, () => client.webhooks.get.query({ webhook_id: webhook.id })),
+    );
     expect(answers.every((a) => a.id === webhook.id)).toBe(true);
   });
 });
@@ -73,7 +75,11 @@ describe('tRPC batches', () => {
 describe('test sends', () => {
   it('limits test sends per webhook: 429 with Retry-After once the webhook has had its share', async () => {
     const { apiKey } = await herald.newAccount('tester');
-    const create = await post('/v1/webhooks', apiKey, JSON.stringify({ url: `${receiver.url}/per-webhook`, event_types: ['domain.verified'] }));
+    const create = await post(
+      '/v1/webhooks',
+      apiKey,
+      JSON.stringify({ url: `${receiver.url}/per-webhook`, event_types: ['domain.verified'] }),
+    );
     const id = create.json.id as string;
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await post(`/v1/webhooks/${id}/test`, apiKey, ''));
@@ -96,10 +102,12 @@ describe('test sends', () => {
     );
     const results = [];
     for (const hook of [...hooks, ...hooks]) {
-      results.push(await client.webhooks.test.mutate({ webhook_id: hook.id }).then(
-        () => 'sent',
-        (error: { data?: { httpStatus?: number } }) => error.data?.httpStatus,
-      ));
+      results.push(
+        await client.webhooks.test.mutate({ webhook_id: hook.id }).then(
+          () => 'sent',
+          (error: { data?: { httpStatus?: number } }) => error.data?.httpStatus,
+        ),
+      );
     }
     expect(results).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 429]);
     expect(receiver.requests.filter((r) => r.path.startsWith('/per-account-'))).toHaveLength(5);
