@@ -121,6 +121,17 @@ describe('REST query strings', () => {
   );
 });
 
+describe('__proto__ as a field', () => {
+  it('is an unknown field in a tRPC input and in a REST body too', async () => {
+    const query = await send('GET', `/trpc/webhooks.list?input=${encodeURIComponent('{"__proto__":{"limit":1}}')}`);
+    expect(query.status, query.text).toBe(400);
+    expect(fieldErrors(query).map((e) => e.path)).toEqual(['__proto__']);
+    const body = await send('POST', '/v1/api-keys', '{"name":"k","__proto__":{"name":"x"}}');
+    expect(body.status, body.text).toBe(400);
+    expect(fieldErrors(body).map((e) => e.path)).toEqual(['__proto__']);
+  });
+});
+
 describe('tRPC queries without input', () => {
   it('answers GET /trpc/webhooks.list with no input with the defaults, as {} does', async () => {
     const bare = await send('GET', '/trpc/webhooks.list');
