@@ -85,22 +85,28 @@ export function unavailableError(cause: unknown): TRPCError | undefined {
   });
 }
 
+/**
+ * No input at all (`GET /trpc/webhooks.list`, an empty body) is no fields: every input is an object,
+ * so `{}`, whose defaults apply and whose missing required fields are named.
+ */
+const missingInputIsEmpty = t.middleware(({ getRawInput, next }) => next({ getRawInput: async () => (await getRawInput()) ?? {} }));
+
+/** The API rate limit (rate-limit.ts), per call: a batch takes one token per call. */
+const rateLimited = t.middleware(async ({ ctx, getRawInput, next }) => {
+  ctx.deps.rateLimits.call(ctx.caller, await getRawInput());
+  return next();
+});
+
+/** Missing input made `{}`, then the rate limit: before anything else a call does. */
+const limitedProcedure = t.procedure.use(missingInputIsEmpty).use(rateLimited);
+
 /** Every procedure: an unreachable server answers 503, not 500. */
-export const publicProcedure = t.procedure
-  .use(async ({ next }) => {
-    const result = await next();
-    const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
-    if (unavailable) throw unavailable;
-    return result;
-  })
-  // No input at all (`GET /trpc/webhooks.list`, an empty body) is no fields: every input is an object,
-  // so `{}`, whose defaults apply and whose missing required fields are named.
-  .use(({ getRawInput, next }) => next({ getRawInput: async () => (await getRawInput()) ?? {} }))
-  // The API rate limit (rate-limit.ts), per call: a batch takes one token per call.
-  .use(async ({ ctx, getRawInput, next }) => {
-    ctx.deps.rateLimits.call(ctx.caller, await getRawInput());
-    return next();
-  });
+export const publicProcedure = limitedProcedure.use(async ({ next }) => {
+  const result = await next();
+  const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
+  if (unavailable) throw unavailable;
+  return result;
+});
 
 /**
  * A procedure for an account's API key; `ctx.accountId` scopes every query, `ctx.accountVersion` is
