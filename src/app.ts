@@ -7,6 +7,7 @@ import { createSuccessMemo } from '../activities/delivery-health.js';
 import { createFirstAttempts } from '../activities/first-attempts.js';
 import { createHttpSender } from '../activities/http-post.js';
 import type { AppDeps } from './api/context.js';
+import { createRateLimits } from './api/rate-limit.js';
 import { createHttpServer } from './api/server.js';
 import type { Config } from './config/env.js';
 import type { Logger } from './logger.js';
@@ -97,7 +98,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const workerRun = worker.run();
   workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
 
-  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log };
+  const rateLimits = createRateLimits(config.rateLimits);
+  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log, rateLimits };
   const http = createHttpServer(deps, async () => ({
     mongodb: await store.ping().then(
       () => true,

@@ -10,6 +10,7 @@ import type { Store } from '../store/index.js';
 import { isProducerKey } from '../store/producer-keys-repo.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
+import type { RateLimits } from './rate-limit.js';
 import { unavailableError } from './trpc.js';
 
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** The delivery activity's HTTP sender, shared with `webhooks.test` (same timeout, SSRF check). */
   sender: HttpSender;
   log: Logger;
+  /** This process's token buckets: the API limit per caller and the test-send limits. */
+  rateLimits: RateLimits;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface AppDeps {
 export type Caller =
   | { kind: 'anonymous' }
   | { kind: 'admin' }
-  | { kind: 'account'; accountId: string; version: AccountVersion }
+  | { kind: 'account'; accountId: string; version: AccountVersion /** The key's hash: its rate-limit bucket. */; keyHash: string }
   | { kind: 'producer'; producerKeyId: string };
 
 /** What a procedure may read of the HTTP request, whichever face (tRPC or REST) it came through. */

@@ -8,6 +8,7 @@ import { type AnyRouter, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/serve
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { type ZodError, ZodRealError, z } from 'zod';
+import { retryAfterOf } from './rate-limit.js';
 import { errorMessage, fieldErrorsOf, reasonOf } from './trpc.js';
 
 /** The body of every REST error: a name to branch on, a message for people, and the failing fields. */
@@ -98,11 +99,25 @@ function queryValue(schema: z.ZodType | undefined, values: string[]): unknown {
 }
 
 function queryInput(url: URL, input: z.ZodObject | undefined): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const key of new Set(url.searchParams.keys())) {
-    result[key] = queryValue(input?.shape[key] as z.ZodType | undefined, url.searchParams.getAll(key));
-  }
-  return result;
+  // Own properties whatever the name: `result[key] = …` would set the prototype for `__proto__` and
+  // the parameter would vanish instead of being refused as unknown.
+  return Object.fromEntries(
+    [...new Set(url.searchParams.keys())].map((key) => [
+      key,
+      queryValue(Object.hasOwn(input?.shape ?? {}, key) ? (input?.shape[key] as z.ZodType) : undefined, url.searchParams.getAll(key)),
+    ]),
+  );
+}
+
+/** A route with a body reads its fields from the body only: a query string would silently override them. */
+function refuseQuery(url: URL): void {
+  const names = [...new Set(url.searchParams.keys())];
+  if (names.length === 0) return;
+  throw new TRPCError({
+    code: 'BAD_REQUEST',
+    message: 'This route takes no query parameters; send fields in the JSON body',
+    cause: issues(...names.map((path) => ({ path, message: 'is a query parameter: this route reads fields from the JSON body only' }))),
+  });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -188,8 +203,12 @@ function sendError(res: ServerResponse, error: TRPCError): void {
       reason: reasonOf(error),
       errors: fieldErrorsOf(error),
     } satisfies z.infer<typeof RestError>,
-    // The body was not read to its end: do not reuse the connection.
-    error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {},
+    {
+      // The body was not read to its end: do not reuse the connection.
+      ...(error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {}),
+      // A rate limit's 429 says when to come back.
+      ...(retryAfterOf(error) === undefined ? {} : { 'retry-after': String(retryAfterOf(error)) }),
+    },
   );
 }
 
@@ -224,6 +243,7 @@ export function createRestHandler<TContext>(options: RestHandlerOptions<TContext
         }
       });
       const hasBody = req.method !== 'GET' && req.method !== 'DELETE' && req.method !== 'HEAD';
+      if (hasBody) refuseQuery(url);
       const input = {
         ...(hasBody ? await bodyInput(req, options.maxBodySize, route.params) : {}),
         ...queryInput(url, hasBody ? undefined : route.input),

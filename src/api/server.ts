@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { type AppDeps, createContextInner, requestInfo } from './context.js';
 import { createOpenApiDocument } from './openapi.js';
+import { retryAfterOf } from './rate-limit.js';
 import { createRestHandler } from './rest.js';
 import { appRouter } from './router.js';
 
@@ -36,10 +37,18 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize,
+    // A batch is one request but many calls (each a rate-limit token): bounded, so one request cannot
+    // fan out into hundreds of calls. The typed client splits its batches to fit (src/client).
+    maxBatchSize: deps.config.limits.maxBatch,
     createContext: ({ req }) => createContext((name) => req.headers[name]),
     // tRPC answers some errors it raises before routing (e.g. an unsupported content type) with a JSON
     // body labelled text/plain; every complete answer here is JSON, so say so. (Streamed answers set their own.)
-    responseMeta: ({ eagerGeneration }) => (eagerGeneration ? {} : { headers: { 'content-type': 'application/json' } }),
+    // A 429 from a rate limit carries Retry-After (the longest wait of the batch's refused calls).
+    responseMeta: ({ eagerGeneration, errors }) => {
+      const waits = errors.map(retryAfterOf).filter((wait) => wait !== undefined);
+      const retryAfter: Record<string, string> = waits.length > 0 ? { 'retry-after': String(Math.max(...waits)) } : {};
+      return eagerGeneration ? { headers: retryAfter } : { headers: { 'content-type': 'application/json', ...retryAfter } };
+    },
     onError: ({ error, path }) => logFailure(error, path),
   });
   const rest = createRestHandler({

@@ -50,9 +50,12 @@ const t = initTRPC
   .create({
     errorFormatter({ shape, error }) {
       const errors = fieldErrorsOf(error);
+      // As on the REST face (rest.ts): a 503 says which server to wait for; any other 5xx's message
+      // (a store's or a library's own words) stays inside, in the log.
+      const internal = shape.data.httpStatus >= 500 && error.code !== 'SERVICE_UNAVAILABLE';
       return {
         ...shape,
-        message: errorMessage(error, errors),
+        message: internal ? 'Internal server error' : errorMessage(error, errors),
         data: {
           ...shape.data,
           // Which fields failed and why, for BAD_REQUEST from input validation.
@@ -82,6 +85,21 @@ export function unavailableError(cause: unknown): TRPCError | undefined {
   });
 }
 
+/**
+ * No input at all (`GET /trpc/webhooks.list`, an empty body) is no fields: every input is an object,
+ * so `{}`, whose defaults apply and whose missing required fields are named.
+ */
+const missingInputIsEmpty = t.middleware(({ getRawInput, next }) => next({ getRawInput: async () => (await getRawInput()) ?? {} }));
+
+/** The API rate limit (rate-limit.ts), per call: a batch takes one token per call. */
+const rateLimited = t.middleware(async ({ ctx, getRawInput, next }) => {
+  ctx.deps.rateLimits.call(ctx.caller, await getRawInput());
+  return next();
+});
+
+/** Missing input made `{}`, then the rate limit: before anything else a call does. */
+const limitedProcedure = t.procedure.use(missingInputIsEmpty).use(rateLimited);
+
 /** What a producer key may call: nothing else, whichever builder a procedure uses (deny by default). */
 const PRODUCER_PROCEDURES = new Set(['events.publish']);
 
@@ -94,7 +112,7 @@ function producerForbidden(): TRPCError {
  * Every procedure: an unreachable server answers 503, not 500; a producer key is refused (403) everywhere
  * but `events.publish`.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, path, next }) => {
+export const publicProcedure = limitedProcedure.use(async ({ ctx, path, next }) => {
   if (ctx.caller.kind === 'producer' && !PRODUCER_PROCEDURES.has(path)) throw producerForbidden();
   const result = await next();
   const unavailable = result.ok ? undefined : unavailableError(result.error.cause);

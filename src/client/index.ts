@@ -12,14 +12,22 @@ export interface HeraldClientOptions {
   /** Herald's base URL, e.g. http://127.0.0.1:3000 */
   url: string;
   apiKey: string;
+  /**
+   * Most calls per batched request (default 20, the server's default `HERALD_MAX_BATCH`): more calls in
+   * one tick go out as several requests. Set it to the server's value if that is lower.
+   */
+  maxBatch?: number;
 }
+
+/** The server's default `HERALD_MAX_BATCH`. */
+export const DEFAULT_MAX_BATCH = 20;
 
 /**
  * `createHeraldClient({ url, apiKey })`. To make a create idempotent across retries, pass a key per
  * call: `client.webhooks.create.mutate(input, { context: { idempotencyKey: 'my-key' } })` — such calls
  * go unbatched, since a header belongs to one whole HTTP request.
  */
-export function createHeraldClient({ url, apiKey }: HeraldClientOptions) {
+export function createHeraldClient({ url, apiKey, maxBatch = DEFAULT_MAX_BATCH }: HeraldClientOptions) {
   const endpoint = `${url.replace(/\/$/, '')}/trpc`;
   const authorization = `Bearer ${apiKey}`;
   return createTRPCClient<AppRouter>({
@@ -30,7 +38,7 @@ export function createHeraldClient({ url, apiKey }: HeraldClientOptions) {
           url: endpoint,
           headers: ({ op }) => ({ authorization, 'idempotency-key': String(op.context.idempotencyKey) }),
         }),
-        false: httpBatchLink({ url: endpoint, headers: () => ({ authorization }) }),
+        false: httpBatchLink({ url: endpoint, maxItems: maxBatch, headers: () => ({ authorization }) }),
       }),
     ],
   });

@@ -4,6 +4,7 @@
 import type { BlockList } from 'node:net';
 import { z } from 'zod';
 import { parseDuration, parseDurationList } from '../domain/duration.js';
+import { parseRate, type Rate } from '../domain/token-bucket.js';
 import { parseNetworks } from '../domain/url-policy.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -28,6 +29,18 @@ const durationList = z.string().transform((text, ctx) => {
   return list;
 });
 
+const rate = z.string().transform((text, ctx) => {
+  const parsed = parseRate(text);
+  if (!parsed) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected calls per duration like 600/1m (a burst of 600, refilled over a minute), got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 /** Empty strings count as unset, so `FOO=` in a .env file means "use the default". */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
@@ -41,6 +54,13 @@ const EnvSchema = z.object({
   HERALD_PUBLIC_URL: optional(z.url()),
   HERALD_MAX_WEBHOOKS_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(100),
   HERALD_MAX_EVENT_BYTES: optional(z.coerce.number().int().positive()).default(256 * 1024),
+  // Abuse limits (README's security section): calls per tRPC batch, and token buckets per process.
+  HERALD_MAX_BATCH: optional(z.coerce.number().int().positive().max(1_000)).default(20),
+  HERALD_RATE_LIMITS: optional(bool).default(true),
+  HERALD_RATE_LIMIT_PER_KEY: optional(rate).default({ burst: 1_000, perMs: 2_000 }),
+  HERALD_RATE_LIMIT_PRODUCER_PER_ACCOUNT: optional(rate).default({ burst: 1_000, perMs: 2_000 }),
+  HERALD_RATE_LIMIT_TEST_PER_WEBHOOK: optional(rate).default({ burst: 10, perMs: 60_000 }),
+  HERALD_RATE_LIMIT_TEST_PER_ACCOUNT: optional(rate).default({ burst: 30, perMs: 60_000 }),
 
   // --- Temporal ---
   TEMPORAL_ADDRESS: optional(z.string()),
@@ -104,7 +124,9 @@ export interface Config {
   api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
   dataDir: string;
   logLevel: Env['HERALD_LOG_LEVEL'];
-  limits: { maxWebhooksPerAccount: number; maxEventBytes: number };
+  limits: { maxWebhooksPerAccount: number; maxEventBytes: number; maxBatch: number };
+  /** Token buckets, per process; `enabled: false` turns every one off. */
+  rateLimits: { enabled: boolean; perKey: Rate; producerPerAccount: Rate; testPerWebhook: Rate; testPerAccount: Rate };
   temporal: { address: string | undefined; namespace: string; taskQueue: string; uiUrl: string | undefined };
   mongodb: { uri: string | undefined; database: string };
   devStack: {
@@ -154,7 +176,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: env.HERALD_DATA_DIR,
     logLevel: env.HERALD_LOG_LEVEL,
-    limits: { maxWebhooksPerAccount: env.HERALD_MAX_WEBHOOKS_PER_ACCOUNT, maxEventBytes: env.HERALD_MAX_EVENT_BYTES },
+    limits: {
+      maxWebhooksPerAccount: env.HERALD_MAX_WEBHOOKS_PER_ACCOUNT,
+      maxEventBytes: env.HERALD_MAX_EVENT_BYTES,
+      maxBatch: env.HERALD_MAX_BATCH,
+    },
+    rateLimits: {
+      enabled: env.HERALD_RATE_LIMITS,
+      perKey: env.HERALD_RATE_LIMIT_PER_KEY,
+      producerPerAccount: env.HERALD_RATE_LIMIT_PRODUCER_PER_ACCOUNT,
+      testPerWebhook: env.HERALD_RATE_LIMIT_TEST_PER_WEBHOOK,
+      testPerAccount: env.HERALD_RATE_LIMIT_TEST_PER_ACCOUNT,
+    },
     temporal: {
       address: env.TEMPORAL_ADDRESS,
       namespace: env.TEMPORAL_NAMESPACE,

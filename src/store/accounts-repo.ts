@@ -153,26 +153,32 @@ export function createAccountsRepo(
      * The account a (non-revoked) key belongs to, and its version. A key this process knows costs one
      * read (the version); one it does not, three (its entry, the version, its entry again).
      */
-    async authenticate(apiKey: string): Promise<Authenticated | null> {
-      const hash = hashApiKey(apiKey);
-      const copy = known.get(hash);
-      if (copy && now() - copy.readAt < maxAgeMs) {
-        const version = await versions.read(copy.accountId);
-        if (version === copy.version) {
-          known.delete(hash);
-          known.set(hash, copy);
-          return { accountId: copy.accountId, version };
-        }
-        return lookUp(hash, version, copy.accountId);
-      }
-      const entry = await c.apiKeyHashes.findOne({ _id: hash });
-      if (!entry) {
-        known.delete(hash);
-        return null;
-      }
-      return lookUp(hash, await versions.read(entry.account_id), entry.account_id);
+    async authenticate(apiKey: string): Promise<(Authenticated & { keyHash: string }) | null> {
+      const keyHash = hashApiKey(apiKey);
+      const found = await authenticateHash(keyHash);
+      return found && { ...found, keyHash };
     },
   };
+
+  /** The key's account and version, by the key's hash (see authenticate). */
+  async function authenticateHash(hash: string): Promise<Authenticated | null> {
+    const copy = known.get(hash);
+    if (copy && now() - copy.readAt < maxAgeMs) {
+      const version = await versions.read(copy.accountId);
+      if (version === copy.version) {
+        known.delete(hash);
+        known.set(hash, copy);
+        return { accountId: copy.accountId, version };
+      }
+      return lookUp(hash, version, copy.accountId);
+    }
+    const entry = await c.apiKeyHashes.findOne({ _id: hash });
+    if (!entry) {
+      known.delete(hash);
+      return null;
+    }
+    return lookUp(hash, await versions.read(entry.account_id), entry.account_id);
+  }
 }
 
 function hashDoc(key: ApiKeyDoc): ApiKeyHashDoc {

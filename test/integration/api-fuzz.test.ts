@@ -374,6 +374,99 @@ describe('API fuzzing over HTTP', () => {
     );
   });
 
+  it('answers a number JSON cannot hold or invalid Unicode anywhere in event data with a 400 naming its path, on both faces', async () => {
+    // Clean data (storable keys, no arrays in arrays), then one poison placed anywhere in it: a value
+    // (±1e400, which JSON.parse makes ±Infinity; a string with a lone surrogate) or a key with a lone
+    // surrogate. The answer must be a 400 whose only field error is that path: the store never sees it.
+    const key = fc.stringMatching(/^[a-z_][a-z0-9_]{0,7}$/);
+    const scalar = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    const { value: clean } = fc.letrec<{ value: unknown; object: Record<string, unknown> }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        scalar,
+        tie('object'),
+        fc.array(fc.oneof(scalar, tie('object')), { maxLength: 4 }),
+      ),
+      object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    }));
+    const loneSurrogate = fc
+      .oneof(fc.integer({ min: 0xd800, max: 0xdbff }), fc.integer({ min: 0xdc00, max: 0xdfff }))
+      .map((c) => String.fromCharCode(c));
+    const badString = fc.tuple(fc.string({ maxLength: 3 }), loneSurrogate, fc.string({ maxLength: 3 })).map(([a, s, b]) => `${a}${s}${b}`);
+    const poison = fc.oneof(
+      fc.constantFrom('1e400', '-1e400', '2e308', '-9.9e999').map((text) => ({ kind: 'number' as const, text })),
+      badString.map((text) => ({ kind: 'string' as const, text })),
+      badString.map((text) => ({ kind: 'key' as const, text })),
+    );
+    const MARK = '"__poison_value__"';
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(key, clean, { minKeys: 1, maxKeys: 4 }),
+        fc.nat(),
+        poison,
+        // Types whose schema is an open object, so that the poison is the only problem of data.
+        fc.constantFrom('message.sent', 'message.delivered', 'message.rejected', 'domain.verified', 'message.delivery_delayed'),
+        fc.constantFrom('REST', 'tRPC'),
+        async (generated, where, bad, type, face) => {
+          // A copy: fast-check hands the same values to later runs while shrinking.
+          const data = structuredClone(generated);
+          // Every object and array in data, with its path; the poison goes into one of them.
+          const containers: { at: Array<string | number>; node: Record<string, unknown> | unknown[] }[] = [];
+          const visit = (node: unknown, at: Array<string | number>) => {
+            if (Array.isArray(node)) {
+              containers.push({ at, node });
+              for (const [i, item] of node.entries()) visit(item, [...at, i]);
+            } else if (node && typeof node === 'object') {
+              containers.push({ at, node: node as Record<string, unknown> });
+              for (const [k, v] of Object.entries(node)) visit(v, [...at, k]);
+            }
+          };
+          visit(data, []);
+          const target = containers[where % containers.length] as (typeof containers)[number];
+          let path: Array<string | number>;
+          const inserted = bad.kind === 'number' ? '__poison_value__' : bad.kind === 'string' ? bad.text : 1;
+          if (Array.isArray(target.node)) {
+            if (bad.kind === 'key') return; // an array has no keys: nothing to place here
+            path = [...target.at, target.node.length];
+            target.node.push(inserted);
+          } else {
+            const name = bad.kind === 'key' ? bad.text : `poison_${where}`;
+            path = [...target.at, name];
+            target.node[name] = inserted;
+          }
+          const input = JSON.stringify({ type, data }).replace(MARK, bad.kind === 'number' ? bad.text : MARK);
+          const url = face === 'REST' ? '/v1/events' : '/trpc/events.publish';
+          requests++;
+          const answer = await send(
+            herald.url,
+            'POST',
+            url,
+            { 'content-type': 'application/json', authorization: keys.account as string },
+            input,
+          );
+          const label = `${face} ${input.slice(0, 300)} → ${answer.status} ${answer.body.slice(0, 300)}`;
+          expect(answer.status, label).toBe(400);
+          const body = JSON.parse(answer.body);
+          const errors: { path: string }[] = (face === 'REST' ? body.errors : body.error?.data?.errors) ?? [];
+          expect(
+            errors.map((e) => e.path),
+            label,
+          ).toEqual([['data', ...path].join('.')]);
+          checked++;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(checked).toBeGreaterThan(200);
+  });
+
   it('is still healthy afterwards', async () => {
     expect((await send(herald.url, 'GET', '/healthz', {})).status).toBe(200);
     const histogram = [...statuses].sort().map(([key, n]) => `${key}: ${n}`);

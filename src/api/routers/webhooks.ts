@@ -224,6 +224,8 @@ export const webhooksRouter = router({
     .mutation(async ({ ctx, input }) => {
       const webhook = await ctx.deps.store.webhooks.get(ctx.accountId, input.webhook_id);
       if (!webhook) throw notFound('webhook');
+      // Each call makes Herald POST to the tenant's URL: bounded per webhook and per account.
+      ctx.deps.rateLimits.testSend(ctx.accountId, webhook._id);
       return sendTestEvent(ctx.deps.sender, webhook);
     }),
 });
