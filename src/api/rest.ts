@@ -8,7 +8,7 @@ import { type AnyRouter, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/serve
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { type ZodError, ZodRealError, z } from 'zod';
-import { errorMessage, fieldErrorsOf, reasonOf } from './trpc.js';
+import { detailsOf, errorMessage, fieldErrorsOf, reasonOf } from './trpc.js';
 
 /** The body of every REST error: a name to branch on, a message for people, and the failing fields. */
 export const RestError = z.object({
@@ -19,6 +19,7 @@ export const RestError = z.object({
     .array(z.object({ path: z.string(), message: z.string(), code: z.string() }))
     .optional()
     .describe('The fields that failed validation (400).'),
+  run_id: z.string().optional().describe('With delivery_in_progress: the delivery workflow’s run at work (e.g. the winning replay’s).'),
 });
 
 const ERROR_NAMES: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
@@ -187,6 +188,7 @@ function sendError(res: ServerResponse, error: TRPCError): void {
       message: internal ? 'Internal server error' : errorMessage(error),
       reason: reasonOf(error),
       errors: fieldErrorsOf(error),
+      ...detailsOf(error),
     } satisfies z.infer<typeof RestError>,
     // The body was not read to its end: do not reuse the connection.
     error.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {},

@@ -1,24 +1,31 @@
 import { createAccountVersions } from './account-versions.js';
 import { createAccountsRepo } from './accounts-repo.js';
+import { createApiKeyRevocation } from './api-key-revocation.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
 import { withRecentEvents } from './recent-events.js';
+import { createReplayClaims } from './replay-claims.js';
 import { createWebhookMatcher } from './webhook-matcher.js';
+import { createWebhookSlots } from './webhook-slots.js';
 import { createWebhookStatsRepo } from './webhook-stats-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
 export function createStore(mongo: Mongo) {
   const c = mongo.collections;
   const versions = createAccountVersions(c);
+  const accounts = createAccountsRepo(c, versions);
   return {
-    accounts: createAccountsRepo(c, versions),
+    accounts,
+    apiKeyRevocation: createApiKeyRevocation(c, accounts),
     webhooks: createWebhooksRepo(c, createWebhookMatcher(c, versions)),
     webhookStats: createWebhookStatsRepo(c),
+    webhookSlots: createWebhookSlots(c),
     events: withRecentEvents(createEventsRepo(c)),
     deliveries: createDeliveriesRepo(c),
     idempotency: createIdempotencyRepo(c),
+    replayClaims: createReplayClaims(c),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
       await mongo.db.dropDatabase();

@@ -6,11 +6,14 @@ import { backfillApiKeyHashes } from './accounts-repo.js';
 import type {
   AccountDoc,
   ApiKeyDoc,
+  ApiKeyGuardDoc,
   ApiKeyHashDoc,
   DeliveryDoc,
   EventDoc,
   IdempotencyDoc,
+  ReplayClaimDoc,
   WebhookDoc,
+  WebhookSlotDoc,
   WebhookStatsDoc,
   WebhookVersionDoc,
   WriteClaimDoc,
@@ -27,6 +30,9 @@ export interface Collections {
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
   idempotency: import('mongodb').Collection<IdempotencyDoc>;
+  webhookSlots: import('mongodb').Collection<WebhookSlotDoc>;
+  apiKeyGuards: import('mongodb').Collection<ApiKeyGuardDoc>;
+  replayClaims: import('mongodb').Collection<ReplayClaimDoc>;
 }
 
 export interface Mongo {
@@ -51,6 +57,9 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
     idempotency: db.collection('idempotency_keys'),
+    webhookSlots: db.collection('webhook_slots'),
+    apiKeyGuards: db.collection('api_key_guards'),
+    replayClaims: db.collection('replay_claims'),
   };
   await ensureIndexes(collections);
   await backfillApiKeyHashes(collections);
@@ -72,6 +81,8 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
     c.idempotency.createIndex({ created_at: 1 }),
     c.deliveries.createIndex({ created_at: 1 }),
+    c.webhookSlots.createIndex({ account_id: 1 }),
+    c.replayClaims.createIndex({ created_at: 1 }),
   ]);
 }
 
