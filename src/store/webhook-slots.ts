@@ -72,10 +72,11 @@ export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, no
      * webhook only while `isFresh(claim)`, and release the slot if it is not inserted.
      */
     async claim(accountId: string, webhookId: string, limit: number): Promise<SlotClaim | null> {
-      // Slots first, then webhooks: a webhook created in between is counted as holding none (one slot
-      // fewer this time, never one too many).
-      const slots = await c.webhookSlots.find({ account_id: accountId }).toArray();
+      // Webhooks first, then slots: a webhook is inserted after its slot was claimed, so every webhook
+      // read holds a slot in the slots read after (unless deleted meanwhile: then it counts as holding
+      // none, one slot fewer this time, never one too many).
       const webhooks = await c.webhooks.find({ account_id: accountId }, { projection: { _id: 1 } }).toArray();
+      const slots = await c.webhookSlots.find({ account_id: accountId }).toArray();
       const inPlay = new Set(slots.filter((s) => s.n <= limit && s.webhook_id !== null).map((s) => s.webhook_id));
       const withoutSlot = webhooks.filter((w) => !inPlay.has(w._id)).length;
       const byN = new Map(slots.map((s) => [s.n, s]));
