@@ -16,7 +16,7 @@
 // slot first), so slots and those webhooks together stay within the limit.
 import type { WebhookSlotDoc } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
-import { writeVersioned } from './versioned-write.js';
+import { ConcurrentWriteError, writeVersioned } from './versioned-write.js';
 
 /** A claim for a webhook that does not exist after this long is abandoned: the slot may be taken. */
 export const SLOT_LEASE_MS = 60_000;
@@ -60,10 +60,16 @@ export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, no
         if (!isDuplicateKey(error)) throw error;
       }
     }
-    const slot = await writeVersioned(target, slotId(accountId, n), async (current) =>
-      (await abandoned(current)) ? { webhook_id: webhookId, claimed_at: claimedAt } : null,
-    );
-    return slot?.webhook_id === webhookId ? claimedAt : null;
+    try {
+      const slot = await writeVersioned(target, slotId(accountId, n), async (current) =>
+        (await abandoned(current)) ? { webhook_id: webhookId, claimed_at: claimedAt } : null,
+      );
+      return slot?.webhook_id === webhookId ? claimedAt : null;
+    } catch (error) {
+      // Many creates after the same freed slot: another one took it; try the next.
+      if (error instanceof ConcurrentWriteError) return null;
+      throw error;
+    }
   }
 
   return {
@@ -104,7 +110,14 @@ export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, no
     async release(accountId: string, webhookId: string): Promise<void> {
       const held = await c.webhookSlots.find({ account_id: accountId, webhook_id: webhookId }, { projection: { _id: 1 } }).toArray();
       for (const { _id } of held) {
-        await writeVersioned(target, _id, (current) => (current.webhook_id === webhookId ? { webhook_id: null, claimed_at: null } : null));
+        try {
+          await writeVersioned(target, _id, (current) =>
+            current.webhook_id === webhookId ? { webhook_id: null, claimed_at: null } : null,
+          );
+        } catch (error) {
+          // Left held by a webhook that does not exist: free again after the lease, like after a crash.
+          if (!(error instanceof ConcurrentWriteError)) throw error;
+        }
       }
     },
   };

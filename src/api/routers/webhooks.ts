@@ -54,22 +54,21 @@ function retriedCreate<T extends { id: string; secret?: string }>(store: Store, 
   };
 }
 
-/** Inserts the webhook under its claimed slot; the slot is freed again when no webhook was inserted. */
+/**
+ * Inserts the webhook under its claimed slot. The slot is freed at once when no webhook was inserted
+ * (a client_id retry); after an error it is left to its lease (the insert may still land; if it did not,
+ * the slot is free again after the lease, see webhook-slots.ts).
+ */
 async function insertUnderSlot(
   store: Store,
   slot: SlotClaim,
   insert: () => ReturnType<Store['webhooks']['create']>,
 ): ReturnType<Store['webhooks']['create']> {
-  try {
-    // A claim this old may be taken over as abandoned: no webhook under it then (a create takes milliseconds).
-    if (!store.webhookSlots.isFresh(slot)) throw new Error('the webhook slot claim expired before the webhook was inserted');
-    const made = await insert();
-    if (!made.created) await store.webhookSlots.release(made.webhook.account_id, slot.webhookId);
-    return made;
-  } catch (error) {
-    await store.webhookSlots.release(slot.accountId, slot.webhookId);
-    throw error;
-  }
+  // A claim this old may be taken over as abandoned: no webhook under it then (a create takes milliseconds).
+  if (!store.webhookSlots.isFresh(slot)) throw new Error('the webhook slot claim expired before the webhook was inserted');
+  const made = await insert();
+  if (!made.created) await store.webhookSlots.release(slot.accountId, slot.webhookId);
+  return made;
 }
 
 /** Writers of one webhook queue up; after many of them at once, a caller may be asked to try again. */
