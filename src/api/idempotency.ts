@@ -3,12 +3,13 @@
 // not kept, so a retry after an error runs again.
 import { createHash } from 'node:crypto';
 import type { IdempotencyDoc } from '../store/documents.js';
-import { idempotencyRecordId } from '../store/idempotency-repo.js';
+import { IDEMPOTENCY_WINDOW_MS, idempotencyRecordId } from '../store/idempotency-repo.js';
 import type { Context } from './context.js';
 import { reasonError } from './trpc.js';
 import { fieldError } from './url-check.js';
 
-export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+export { IDEMPOTENCY_WINDOW_MS };
+
 /** A first request still `pending` after this died with its process; its key may be used again. */
 const ABANDONED_AFTER_MS = 60 * 1000;
 const MAX_KEY_LENGTH = 255;
@@ -25,12 +26,19 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** A route whose first answer may go stale: `replay` makes what a retry gets of it (e.g. drops a secret no longer valid). */
+export interface IdempotentRoute<T> {
+  route: string;
+  replay: (first: T) => T | Promise<T>;
+}
+
 export async function withIdempotency<T>(
   ctx: Pick<Context, 'deps' | 'request'> & { accountId: string },
-  route: string,
+  routeOrOptions: string | IdempotentRoute<T>,
   input: unknown,
   run: () => Promise<T>,
 ): Promise<T> {
+  const { route, replay } = typeof routeOrOptions === 'string' ? { route: routeOrOptions, replay: (first: T) => first } : routeOrOptions;
   const key = ctx.request.idempotencyKey;
   if (key === undefined) return run();
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw fieldError('Idempotency-Key', `must be 1–${MAX_KEY_LENGTH} characters`);
@@ -58,7 +66,7 @@ export async function withIdempotency<T>(
     if (claim.existing.state === 'pending') {
       throw reasonError('CONFLICT', 'idempotency_in_progress', 'A request with this Idempotency-Key is still running; retry shortly.');
     }
-    return claim.existing.response as T;
+    return replay(claim.existing.response as T);
   }
   try {
     const result = await run();

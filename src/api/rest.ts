@@ -9,7 +9,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { type ZodError, ZodRealError, z } from 'zod';
 import { retryAfterOf } from './rate-limit.js';
-import { errorMessage, fieldErrorsOf, reasonOf } from './trpc.js';
+import { detailsOf, errorMessage, fieldErrorsOf, reasonOf } from './trpc.js';
 
 /** The body of every REST error: a name to branch on, a message for people, and the failing fields. */
 export const RestError = z.object({
@@ -20,6 +20,7 @@ export const RestError = z.object({
     .array(z.object({ path: z.string(), message: z.string(), code: z.string() }))
     .optional()
     .describe('The fields that failed validation (400).'),
+  run_id: z.string().optional().describe('With delivery_in_progress: the delivery workflow’s run at work (e.g. the winning replay’s).'),
 });
 
 const ERROR_NAMES: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
@@ -202,6 +203,7 @@ function sendError(res: ServerResponse, error: TRPCError): void {
       message: internal ? 'Internal server error' : errorMessage(error),
       reason: reasonOf(error),
       errors: fieldErrorsOf(error),
+      ...detailsOf(error),
     } satisfies z.infer<typeof RestError>,
     {
       // The body was not read to its end: do not reuse the connection.

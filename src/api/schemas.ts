@@ -99,6 +99,9 @@ export const CreateApiKeyInput = z.strictObject({ name: z.string().trim().min(1)
 
 export const ApiKeyIdInput = z.strictObject({ api_key_id: z.string().min(1).max(64) });
 
+/** Admin: a key for an account (e.g. one that revoked its own last usable key). */
+export const CreateAccountApiKeyInput = CreateApiKeyInput.extend({ account_id: z.string().min(1).max(64) });
+
 export const PublishEventInput = z.strictObject({
   type: eventTypeName.describe('A publishable type of `GET /v1/event-types`; `data` must match its schema.'),
   inbox_id: scopeId.optional(),

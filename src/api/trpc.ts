@@ -18,6 +18,8 @@ export class ErrorReason extends Error {
   constructor(
     readonly reason: string,
     options?: ErrorOptions,
+    /** Facts a caller acts on, sent beside the reason (e.g. `run_id` with delivery_in_progress). */
+    readonly details?: ErrorDetails,
   ) {
     super(reason, options);
     this.name = 'ErrorReason';
@@ -44,6 +46,14 @@ export function reasonOf(error: TRPCError): string | undefined {
   return error.cause instanceof ErrorReason ? error.cause.reason : undefined;
 }
 
+export interface ErrorDetails {
+  run_id?: string;
+}
+
+export function detailsOf(error: TRPCError): ErrorDetails {
+  return error.cause instanceof ErrorReason ? { ...error.cause.details } : {};
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
@@ -61,6 +71,7 @@ const t = initTRPC
           // Which fields failed and why, for BAD_REQUEST from input validation.
           errors,
           reason: reasonOf(error),
+          ...detailsOf(error),
           // The stack never leaves the server.
           stack: undefined,
         },
@@ -159,6 +170,6 @@ export function notFound(what: string): TRPCError {
 }
 
 /** An error with a stable reason callers can branch on (`error.data.reason`, REST `reason`). */
-export function reasonError(code: TRPC_ERROR_CODE_KEY, reason: string, message: string): TRPCError {
-  return new TRPCError({ code, message, cause: new ErrorReason(reason) });
+export function reasonError(code: TRPC_ERROR_CODE_KEY, reason: string, message: string, details?: ErrorDetails): TRPCError {
+  return new TRPCError({ code, message, cause: new ErrorReason(reason, undefined, details) });
 }

@@ -107,7 +107,12 @@ export function webhookView(w: WebhookDoc, stats: WebhookStatsDoc | null): z.inf
 
 /** A webhook with its signing secret: the answer of create and rotate_secret only. */
 export const WebhookWithSecretView = WebhookView.extend({
-  secret: z.string().optional().describe('The signing secret (whsec_…). Shown here only; absent when create returned an existing webhook.'),
+  secret: z
+    .string()
+    .optional()
+    .describe(
+      'The signing secret (whsec_…). Shown here only; absent when create returned an existing webhook, and on an Idempotency-Key retry once the webhook was deleted or its secret rotated.',
+    ),
 });
 
 export const EventView = z.object({

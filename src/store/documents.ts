@@ -158,6 +158,40 @@ export interface WriteClaimDoc {
   expires_at: Date;
 }
 
+/**
+ * One of an account's HERALD_MAX_WEBHOOKS_PER_ACCOUNT places for a webhook (webhook-slots.ts): a webhook
+ * is created only after its slot was claimed, so the limit holds however many creates run at once.
+ */
+export interface WebhookSlotDoc {
+  /** `${account_id}:${n}`, n from 1 to the limit. */
+  _id: string;
+  account_id: string;
+  n: number;
+  /** The webhook holding it (claimed for an id before the webhook is inserted); null = free. */
+  webhook_id: string | null;
+  claimed_at: Date | null;
+  /** The version (see versioned-write.ts): a claim or release of a slot made before is a versioned write. */
+  updated_at: Date;
+}
+
+/**
+ * The right to revoke API keys of an account at its current version (api-key-revocation.ts): revocations
+ * claim it (versioned-write.ts) and advance it, so they count the active keys one at a time.
+ */
+export interface ApiKeyGuardDoc {
+  /** The account's id. */
+  _id: string;
+  updated_at: Date;
+}
+
+/** The one replay of a delivery's run that answers 200 (replay.ts); the others answer 409 with its run. */
+export interface ReplayClaimDoc {
+  /** `${delivery_id}/${run_id}`: the run that was reset. */
+  _id: string;
+  delivery_id: string;
+  created_at: Date;
+}
+
 export interface EventDoc {
   /** `${account_id}/${id}`: events are unique per account and producer id without a second index. */
   _id: string;

@@ -1,7 +1,11 @@
 // Idempotency-Key records. No TTL index (some MongoDB-protocol servers lack them): a record older than
-// the window simply does not count in the queries below, and `deleteExpired` is for the retention job.
+// the window simply does not count in the queries below, and the retention schedule deletes it
+// (`deleteExpired`, activities/retention.ts).
 import type { IdempotencyDoc } from './documents.js';
-import { type Collections, isDuplicateKey } from './mongo.js';
+import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+
+/** How long the first answer to a request with an `Idempotency-Key` is kept. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
 export type Claim = { claimed: true } | { claimed: false; existing: IdempotencyDoc };
 
@@ -74,9 +78,9 @@ export function createIdempotencyRepo(c: Collections) {
       await c.idempotency.deleteOne({ _id: id });
     },
 
-    async deleteExpired(before: Date): Promise<number> {
-      const { deletedCount } = await c.idempotency.deleteMany({ created_at: { $lt: before } });
-      return deletedCount;
+    /** Deletes records created before `before`, at most `limit` of them (one bounded batch). */
+    deleteExpired(before: Date, limit = 1_000): Promise<number> {
+      return deleteBatch(c.idempotency, { created_at: { $lt: before } }, limit);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createAccountVersions } from './account-versions.js';
 import { createAccountsRepo } from './accounts-repo.js';
+import { createApiKeyRevocation } from './api-key-revocation.js';
 import { createCatalogueVersion, readVersions } from './catalogue-version.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventCatalogue } from './event-catalogue.js';
@@ -9,7 +10,9 @@ import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
 import { createProducerKeysRepo } from './producer-keys-repo.js';
 import { withRecentEvents } from './recent-events.js';
+import { createReplayClaims } from './replay-claims.js';
 import { createWebhookMatcher } from './webhook-matcher.js';
+import { createWebhookSlots } from './webhook-slots.js';
 import { createWebhookStatsRepo } from './webhook-stats-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
@@ -18,11 +21,14 @@ export function createStore(mongo: Mongo) {
   const versions = createAccountVersions(c);
   const catalogueVersion = createCatalogueVersion(c);
   const eventTypes = createEventTypesRepo(c, catalogueVersion);
+  const accounts = createAccountsRepo(c, versions);
   return {
-    accounts: createAccountsRepo(c, versions),
+    accounts,
+    apiKeyRevocation: createApiKeyRevocation(c, accounts),
     producerKeys: createProducerKeysRepo(c),
     webhooks: createWebhooksRepo(c, createWebhookMatcher(c, versions)),
     webhookStats: createWebhookStatsRepo(c),
+    webhookSlots: createWebhookSlots(c),
     events: withRecentEvents(createEventsRepo(c)),
     deliveries: createDeliveriesRepo(c),
     idempotency: createIdempotencyRepo(c),
@@ -31,6 +37,7 @@ export function createStore(mongo: Mongo) {
     eventCatalogue: createEventCatalogue(eventTypes, catalogueVersion),
     /** An account's version and, for types not built in, the catalogue's: one round trip (see catalogue-version.ts). */
     readVersions: (accountId: string, types: readonly string[]) => readVersions(versions, catalogueVersion, accountId, types),
+    replayClaims: createReplayClaims(c),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
       await mongo.db.dropDatabase();

@@ -7,6 +7,7 @@ import type {
   AccountDoc,
   AccountExternalIdDoc,
   ApiKeyDoc,
+  ApiKeyGuardDoc,
   ApiKeyHashDoc,
   DeliveryDoc,
   EventDoc,
@@ -14,7 +15,9 @@ import type {
   IdempotencyDoc,
   ProducerKeyDoc,
   ProducerKeyHashDoc,
+  ReplayClaimDoc,
   WebhookDoc,
+  WebhookSlotDoc,
   WebhookStatsDoc,
   WebhookVersionDoc,
   WriteClaimDoc,
@@ -35,6 +38,9 @@ export interface Collections {
   producerKeys: import('mongodb').Collection<ProducerKeyDoc>;
   producerKeyHashes: import('mongodb').Collection<ProducerKeyHashDoc>;
   eventTypes: import('mongodb').Collection<EventTypeDoc>;
+  webhookSlots: import('mongodb').Collection<WebhookSlotDoc>;
+  apiKeyGuards: import('mongodb').Collection<ApiKeyGuardDoc>;
+  replayClaims: import('mongodb').Collection<ReplayClaimDoc>;
 }
 
 export interface Mongo {
@@ -63,6 +69,9 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     producerKeys: db.collection('producer_keys'),
     producerKeyHashes: db.collection('producer_key_hashes'),
     eventTypes: db.collection('event_types'),
+    webhookSlots: db.collection('webhook_slots'),
+    apiKeyGuards: db.collection('api_key_guards'),
+    replayClaims: db.collection('replay_claims'),
   };
   await ensureIndexes(collections);
   await backfillApiKeyHashes(collections);
@@ -84,6 +93,8 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
     c.idempotency.createIndex({ created_at: 1 }),
     c.deliveries.createIndex({ created_at: 1 }),
+    c.webhookSlots.createIndex({ account_id: 1 }),
+    c.replayClaims.createIndex({ created_at: 1 }),
   ]);
 }
 

@@ -144,3 +144,42 @@ async function claimVersion<T extends Versioned>(
 export async function deleteClaims(claims: Collection<WriteClaimDoc>, docId: string): Promise<void> {
   await claims.deleteMany({ doc_id: docId });
 }
+
+/**
+ * Runs `act` as the only holder of document `id`'s current version, then moves the version on: for a
+ * decision over other documents that concurrent deciders must take one at a time (is this the account's
+ * last API key?), where no single document's write can carry the decision. Every other caller waits
+ * for its turn and decides on what `act` left. `act` should take milliseconds, like a write (see
+ * `leaseMs`). Null when there is no such document.
+ */
+export async function underVersionClaim<T extends Versioned, R>(
+  target: VersionedTarget<T>,
+  id: string,
+  act: (current: T) => Promise<R>,
+  { tries = 30, leaseMs = 30_000, now = () => new Date() }: Omit<VersionedWriteOptions<T>, 'accepts'> = {},
+): Promise<R | null> {
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const current = (await target.docs.findOne({ _id: id } as Filter<T>)) as T | null;
+    if (!current) return null;
+    const claim = await claimVersion(target, current, now(), leaseMs);
+    if (claim) {
+      // As in writeVersioned: only on the version read, with at least half the lease left.
+      if (now().getTime() < claim.expires_at.getTime() - leaseMs / 2 && (await isCurrent(target, current))) {
+        try {
+          return await act(current);
+        } finally {
+          // Moved on even when `act` threw (it may have written part of its work): whoever comes next
+          // decides on a fresh read.
+          await target.docs.updateOne({ _id: current._id } as Filter<T>, {
+            $set: { updated_at: nextVersion(current.updated_at, now()) } as MatchKeysAndValues<T>,
+          });
+          await target.claims.deleteOne({ _id: claim._id });
+        }
+      }
+      await target.claims.deleteOne({ _id: claim._id });
+      continue;
+    }
+    await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt));
+  }
+  throw new ConcurrentWriteError(id);
+}

@@ -6,6 +6,7 @@ import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
 import type { MatchedEvent, MatchOptions, WebhookMatcher } from './webhook-matcher.js';
+import { createWebhookSlots } from './webhook-slots.js';
 import { NO_STATS } from './webhook-stats-repo.js';
 
 export interface NewWebhook {
@@ -45,6 +46,7 @@ function ownedBy(accountId: string, webhook: WebhookDoc | null): WebhookDoc | nu
 
 export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
   const versioned = { docs: c.webhooks, claims: c.writeClaims, scope: 'webhooks' };
+  const slots = createWebhookSlots(c);
   /**
    * Every write of a webhook document goes through here (a version-claimed read-modify-write, see
    * versioned-write.ts): API edits, secret rotations and the health workflow's status changes never
@@ -78,9 +80,15 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
      * Creates a webhook, or returns the existing one when the account already created one with the
      * same client_id (`created: false`; its secret is not shown again).
      */
-    async create(accountId: string, input: NewWebhook, now = new Date()): Promise<{ webhook: WebhookDoc; created: boolean }> {
+    async create(
+      accountId: string,
+      input: NewWebhook,
+      now = new Date(),
+      /** Given when a slot was claimed for it (webhook-slots.ts). */
+      id = newId('wh'),
+    ): Promise<{ webhook: WebhookDoc; created: boolean }> {
       const webhook: WebhookDoc = {
-        _id: newId('wh'),
+        _id: id,
         account_id: accountId,
         ...input,
         ...(input.client_id ? { client_key: `${accountId}/${input.client_id}` } : {}),
@@ -144,7 +152,7 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       return { webhooks, count, next: more ? (webhooks.at(-1)?._id ?? null) : null };
     },
 
-    /** Deletes the webhook (scoped by account, like `get`) and its statistics. */
+    /** Deletes the webhook (scoped by account, like `get`), its statistics, and frees its slot. */
     async delete(accountId: string, webhookId: string): Promise<WebhookDoc | null> {
       // Read, check the account, then delete by `_id`: a webhook never changes account.
       const webhook = ownedBy(accountId, await c.webhooks.findOne({ _id: webhookId }));
@@ -152,6 +160,8 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId });
       if (!deleted) return null;
       await Promise.all([deleteClaims(c.writeClaims, webhookId), c.webhookStats.deleteOne({ _id: webhookId }), matcher.touch(accountId)]);
+      // Last (a crash before it leaves a slot whose webhook is gone: taken again after its lease).
+      await slots.release(accountId, webhookId);
       return deleted;
     },
 

@@ -1,7 +1,9 @@
 // The maintenance schedules on the real stack: the reconciler dispatches stranded events, retention
 // deletes what is older than HERALD_RETENTION_DAYS; both are created or updated at start.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryId as deliveryFor, newId, webhookMessageId } from '../../src/domain/ids.js';
+import { idempotencyRecordId } from '../../src/store/idempotency-repo.js';
 import { deliveryRecord } from '../../src/temporal/dispatch.js';
 import { ensureSchedules } from '../../src/temporal/schedules.js';
 import { reconcilerScheduleId, retentionScheduleId } from '../../src/temporal/workflow-ids.js';
@@ -97,6 +99,36 @@ describe('schedules', () => {
     expect(await store.deliveries.byId(deliveryFor(webhook._id, kept.id))).not.toBeNull();
   });
 
+  it('retention: deletes Idempotency-Key records past their 24-hour window, keeps the rest', async () => {
+    const { accountId } = await herald.newAccount();
+    const store = herald.deps.store;
+    const record = (key: string, createdAt: Date) => ({
+      _id: idempotencyRecordId(accountId, 'webhooks.create', key),
+      account_id: accountId,
+      route: 'webhooks.create',
+      key,
+      request_hash: 'h',
+      state: 'done' as const,
+      response: { id: 'wh_x', secret: 'whsec_x' },
+      created_at: createdAt,
+    });
+    const claim = (doc: ReturnType<typeof record>) =>
+      store.idempotency.claim(doc, { expiredBefore: new Date(0), abandonedBefore: new Date(0) });
+    const expired = ['old-1', 'old-2', 'old-3'].map((key) => record(key, new Date(Date.now() - 25 * 3600 * 1000)));
+    const fresh = record('fresh', new Date(Date.now() - 23 * 3600 * 1000));
+    for (const doc of [...expired, fresh]) expect(await claim(doc)).toEqual({ claimed: true });
+
+    const mongo = await MongoClient.connect(inject('mongodbUri'));
+    try {
+      const records = mongo.db(herald.deps.config.mongodb.database).collection('idempotency_keys');
+      const left = async (docs: Array<{ _id: string }>) => records.countDocuments({ _id: { $in: docs.map((d) => d._id) } } as never);
+      await expect.poll(() => left(expired), { timeout: 20_000, interval: 250 }).toBe(0);
+      expect(await left([fresh])).toBe(1);
+    } finally {
+      await mongo.close();
+    }
+  });
+
   it('retention works in bounded batches until nothing old is left', async () => {
     // The scheduled runs paused (and any in flight finished) first, then one run by hand with batches of 2.
     const schedule = herald.deps.temporal.schedule.getHandle(retentionScheduleId(herald.deps.config.temporal.taskQueue));
@@ -114,7 +146,7 @@ describe('schedules', () => {
         taskQueue: herald.deps.config.temporal.taskQueue,
         args: [{ retentionDays: 30, batchSize: 2 }],
       });
-      expect(result).toEqual({ deliveries: 5, events: 5 });
+      expect(result).toMatchObject({ deliveries: 5, events: 5 });
       // 2 + 2 + 1: three bounded batches.
       const batches = (await historyOf(herald.deps.temporal, workflowId)).filter((e) => eventTypeName(e) === 'ActivityTaskScheduled');
       expect(batches).toHaveLength(3);

@@ -14,7 +14,7 @@ export type FieldError = { path: string; message: string; code: string };
 
 export type CallResult<T = Json> =
   | { ok: true; status: 200; data: T }
-  | { ok: false; status: number; name: string; message: string; reason?: string; errors: FieldError[] };
+  | { ok: false; status: number; name: string; message: string; reason?: string; errors: FieldError[]; run_id?: string };
 
 export interface CallOptions {
   idempotencyKey?: string;
@@ -52,7 +52,7 @@ export function trpcFace(baseUrl: string): Face {
         return { ok: true, status: 200, data };
       } catch (error) {
         if (!(error instanceof TRPCClientError)) throw error;
-        const data = error.data as { httpStatus: number; code: string; reason?: string; errors?: FieldError[] };
+        const data = error.data as { httpStatus: number; code: string; reason?: string; errors?: FieldError[]; run_id?: string };
         return {
           ok: false,
           status: data.httpStatus,
@@ -60,6 +60,7 @@ export function trpcFace(baseUrl: string): Face {
           message: error.message,
           reason: data.reason,
           errors: data.errors ?? [],
+          ...(data.run_id ? { run_id: data.run_id } : {}),
         };
       }
     },
@@ -94,7 +95,15 @@ export function restFace(baseUrl: string): Face {
       const response = await fetch(url, { method: openapi.method, headers, body });
       const json = (await response.json()) as Json;
       if (response.status === 200) return { ok: true, status: 200, data: json };
-      return { ok: false, status: response.status, name: json.name, message: json.message, reason: json.reason, errors: json.errors ?? [] };
+      return {
+        ok: false,
+        status: response.status,
+        name: json.name,
+        message: json.message,
+        reason: json.reason,
+        errors: json.errors ?? [],
+        ...(json.run_id ? { run_id: json.run_id } : {}),
+      };
     },
   };
 }

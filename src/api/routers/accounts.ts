@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { idPattern } from '../../domain/ids.js';
 import { ExternalIdTakenError } from '../../store/account-external-ids.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
-import { AccountIdInput, CreateAccountInput, ListAccountsInput } from '../schemas.js';
+import { AccountIdInput, CreateAccountApiKeyInput, CreateAccountInput, ListAccountsInput } from '../schemas.js';
 import { adminProcedure, notFound, reasonError, router } from '../trpc.js';
-import { AccountPageView, AccountView, accountView } from '../views.js';
+import { AccountPageView, AccountView, ApiKeyView, accountView, apiKeyView } from '../views.js';
 
 export const accountsRouter = router({
   /** Admin only. The API key is shown once; only its hash is stored. */
@@ -45,5 +45,24 @@ export const accountsRouter = router({
       const account = await ctx.deps.store.accounts.get(input.account_id);
       if (!account) throw notFound('account');
       return accountView(account);
+    }),
+
+  /** Admin only: a new key for an account, the way back in for one left without a usable key. Shown once. */
+  create_api_key: adminProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/v1/accounts/{account_id}/api-keys',
+        summary: 'Create an API key for an account (admin key)',
+        tags: ['accounts'],
+      },
+    })
+    .input(CreateAccountApiKeyInput)
+    .output(ApiKeyView.extend({ api_key: z.string().describe('The key itself (hk_…). Shown here only.') }))
+    .mutation(async ({ ctx, input }) => {
+      const { accounts } = ctx.deps.store;
+      if (!(await accounts.get(input.account_id))) throw notFound('account');
+      const { apiKey, key } = await accounts.createApiKey(input.account_id, input.name);
+      return { ...apiKeyView(key), api_key: apiKey };
     }),
 });

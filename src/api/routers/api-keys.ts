@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConcurrentWriteError } from '../../store/versioned-write.js';
 import { ApiKeyIdInput, CreateApiKeyInput } from '../schemas.js';
 import { accountProcedure, notFound, reasonError, router } from '../trpc.js';
 import { ApiKeyView, apiKeyView } from '../views.js';
@@ -30,14 +31,19 @@ export const apiKeysRouter = router({
     .input(ApiKeyIdInput)
     .output(ApiKeyView)
     .mutation(async ({ ctx, input }) => {
-      const { accounts } = ctx.deps.store;
-      const key = await accounts.getApiKey(ctx.accountId, input.api_key_id);
-      if (!key) throw notFound('API key');
-      if (key.revoked_at === null && (await accounts.countActiveApiKeys(ctx.accountId)) <= 1) {
-        throw reasonError('CONFLICT', 'last_api_key', 'This is the account’s last active API key; create another one before revoking it.');
-      }
-      const revoked = await accounts.revokeApiKey(ctx.accountId, input.api_key_id);
-      if (!revoked) throw notFound('API key');
-      return apiKeyView(revoked);
+      // Revocations of one account take turns (api-key-revocation.ts): two at once cannot both pass the check.
+      const outcome = await ctx.deps.store.apiKeyRevocation.revokeUnlessLast(ctx.accountId, input.api_key_id).catch((error: unknown) => {
+        if (error instanceof ConcurrentWriteError) {
+          throw reasonError(
+            'CONFLICT',
+            'concurrent_update',
+            'The account’s API keys kept changing while this revocation waited; try again.',
+          );
+        }
+        throw error;
+      });
+      if (outcome.ok) return apiKeyView(outcome.key);
+      if (outcome.error === 'not_found') throw notFound('API key');
+      throw reasonError('CONFLICT', 'last_api_key', 'This is the account’s last active API key; create another one before revoking it.');
     }),
 });

@@ -1,5 +1,4 @@
 import { TRPCError } from '@trpc/server';
-import type { DeliveryStatus } from '../../store/documents.js';
 import { recoverStatus, startRecover } from '../../temporal/recover.js';
 import { replayDelivery } from '../../temporal/replay.js';
 import { decodeTimeToken, encodeTimeToken } from '../page-token.js';
@@ -17,9 +16,6 @@ import {
 } from '../views.js';
 
 const route = routesTagged('deliveries');
-
-/** Statuses whose workflow has ended. */
-const FINISHED = new Set<DeliveryStatus>(['succeeded', 'failed', 'cancelled']);
 
 export const deliveriesRouter = router({
   /** Filters combine; attempts are summarised (`deliveries.get` has them all). */
@@ -78,7 +74,8 @@ export const deliveriesRouter = router({
       route('POST', '/v1/deliveries/{delivery_id}/replay', 'Replay a delivery', {
         description:
           'Resets the delivery’s workflow to its first workflow task (`temporal workflow reset --type FirstWorkflowTask`): ' +
-          'the retry schedule starts again, earlier attempts stay in the record. 409 (delivery_in_progress) unless the delivery has finished.',
+          'the retry schedule starts again, earlier attempts stay in the record. 409 (delivery_in_progress, with the `run_id` at work) unless the delivery has finished; ' +
+          'of concurrent replays one wins, the others answer that 409 with the winner’s run.',
       }),
     )
     .input(DeliveryIdInput)
@@ -86,18 +83,22 @@ export const deliveriesRouter = router({
     .mutation(async ({ ctx, input }) => {
       const delivery = await ctx.deps.store.deliveries.get(ctx.accountId, input.delivery_id);
       if (!delivery) throw notFound('delivery');
-      // Only a finished delivery is replayed: resetting one whose attempt is in flight (or parked) would
-      // race that attempt's record, and its own schedule is still working on it anyway.
-      if (!FINISHED.has(delivery.status)) {
-        throw reasonError(
-          'CONFLICT',
-          'delivery_in_progress',
-          `the delivery is ${delivery.status}; only a finished delivery can be replayed`,
-        );
-      }
+      // Only a finished run is replayed: resetting one whose attempt is in flight (or parked) would race
+      // that attempt's record, and its own schedule is still working on it anyway. Of concurrent replays
+      // one wins; the others are told the run it made (replay.ts).
       const result = await replayDelivery(ctx.deps.dispatch, delivery, 'herald: deliveries.replay');
       if (!result.ok) {
         if (result.error === 'gone') throw notFound('event or webhook of this delivery');
+        if (result.error === 'in_progress') {
+          throw reasonError(
+            'CONFLICT',
+            'delivery_in_progress',
+            result.runId
+              ? `the delivery is being worked on by run ${result.runId}; only a finished delivery can be replayed`
+              : 'the delivery has not been started yet; only a finished delivery can be replayed',
+            result.runId ? { run_id: result.runId } : undefined,
+          );
+        }
         throw new TRPCError({ code: 'CONFLICT', message: 'delivery_not_started: the delivery has not made its first attempt yet' });
       }
       return { id: delivery._id, workflow_id: delivery.workflow_id, run_id: result.runId, status: 'pending' as const };

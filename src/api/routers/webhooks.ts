@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { Config } from '../../config/env.js';
-import { idPattern } from '../../domain/ids.js';
+import { idPattern, newId } from '../../domain/ids.js';
 import type { WebhookDoc } from '../../store/documents.js';
 import type { Store } from '../../store/index.js';
 import { ConcurrentWriteError } from '../../store/versioned-write.js';
+import type { SlotClaim } from '../../store/webhook-slots.js';
 import { checkKnownType, checkSubscribable } from '../event-type-check.js';
-import { withIdempotency } from '../idempotency.js';
+import { type IdempotentRoute, withIdempotency } from '../idempotency.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
 import { routesTagged } from '../route-meta.js';
 import {
@@ -37,6 +38,40 @@ async function viewOf(store: Store, webhook: WebhookDoc) {
   return webhookView(webhook, await store.webhookStats.get(webhook._id));
 }
 
+/**
+ * A retried create (Idempotency-Key) gets the first answer's secret only while it is still the webhook's
+ * current one: not after the webhook was deleted (or its secret rotated) since.
+ */
+function retriedCreate<T extends { id: string; secret?: string }>(store: Store, accountId: string): IdempotentRoute<T> {
+  return {
+    route: 'webhooks.create',
+    async replay(first) {
+      if (first.secret === undefined) return first;
+      const webhook = await store.webhooks.get(accountId, first.id);
+      if (webhook?.secrets.some((s) => s.expires_at === null && s.value === first.secret)) return first;
+      const { secret: _stale, ...rest } = first;
+      return rest as T;
+    },
+  };
+}
+
+/**
+ * Inserts the webhook under its claimed slot. The slot is freed at once when no webhook was inserted
+ * (a client_id retry); after an error it is left to its lease (the insert may still land; if it did not,
+ * the slot is free again after the lease, see webhook-slots.ts).
+ */
+async function insertUnderSlot(
+  store: Store,
+  slot: SlotClaim,
+  insert: () => ReturnType<Store['webhooks']['create']>,
+): ReturnType<Store['webhooks']['create']> {
+  // A claim this old may be taken over as abandoned: no webhook under it then (a create takes milliseconds).
+  if (!store.webhookSlots.isFresh(slot)) throw new Error('the webhook slot claim expired before the webhook was inserted');
+  const made = await insert();
+  if (!made.created) await store.webhookSlots.release(slot.accountId, slot.webhookId);
+  return made;
+}
+
 /** Writers of one webhook queue up; after many of them at once, a caller may be asked to try again. */
 function conflictIfContended(error: unknown): never {
   if (error instanceof ConcurrentWriteError) {
@@ -55,7 +90,7 @@ export const webhooksRouter = router({
     .input(CreateWebhookInput)
     .output(WebhookWithSecretView)
     .mutation(({ ctx, input }) =>
-      withIdempotency(ctx, 'webhooks.create', input, async () => {
+      withIdempotency(ctx, retriedCreate(ctx.deps.store, ctx.accountId), input, async () => {
         const { config, store, lifecycle } = ctx.deps;
         if (input.client_id) {
           const existing = await store.webhooks.byClientId(ctx.accountId, input.client_id);
@@ -64,22 +99,32 @@ export const webhooksRouter = router({
         await assertDeliverableUrl(input.url, urlPolicy(config));
         await checkSubscribable(store.eventCatalogue, input.event_types, 'event_types');
         const max = config.limits.maxWebhooksPerAccount;
-        if ((await store.webhooks.count(ctx.accountId)) >= max) {
+        // The limit holds under concurrency: a webhook is inserted only under a slot claimed for it.
+        const id = newId('wh');
+        const slot = await store.webhookSlots.claim(ctx.accountId, id, max);
+        if (!slot) {
           throw reasonError(
             'FORBIDDEN',
             'webhook_limit_reached',
             `This account has reached its limit of ${max} webhooks; delete one first.`,
           );
         }
-        const { webhook, created } = await store.webhooks.create(ctx.accountId, {
-          url: input.url,
-          event_types: input.event_types,
-          inbox_ids: input.inbox_ids,
-          pod_ids: input.pod_ids,
-          name: input.name ?? null,
-          client_id: input.client_id ?? null,
-          enabled: input.enabled,
-        });
+        const { webhook, created } = await insertUnderSlot(store, slot, () =>
+          store.webhooks.create(
+            ctx.accountId,
+            {
+              url: input.url,
+              event_types: input.event_types,
+              inbox_ids: input.inbox_ids,
+              pod_ids: input.pod_ids,
+              name: input.name ?? null,
+              client_id: input.client_id ?? null,
+              enabled: input.enabled,
+            },
+            new Date(),
+            id,
+          ),
+        );
         // A client_id raced us: the other request created it and answered with the secret.
         if (!created) return viewOf(store, webhook);
         try {
