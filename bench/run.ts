@@ -2,6 +2,7 @@
 // Temporal baseline and Herald end to end in one run, prints a table with ratios and targets, and
 // writes the figures to bench/results/<timestamp>.json. Never part of the test suite.
 import { join } from 'node:path';
+import { createHeraldClient } from '../src/client/index.js';
 import { startStack } from '../test/support/stack.js';
 import { type PublishOnlyResult, runCost, runPublishOnly } from './benchmarks/cost.js';
 import { runFanOut } from './benchmarks/fan-out.js';
@@ -86,6 +87,18 @@ async function measureOn(
           deliveriesToOne += figures.delivered;
           oneEventIds = eventIds;
           log(`  ${figures.deliveriesPerSecond} deliveries/s (${figures.completedPerSecond} completed/s)`);
+          // The platform publishes for its accounts with one producer key: the same phase through it.
+          const { producer_key } = await herald.admin.producer_keys.create.mutate({ name: 'bench' });
+          log(`[${temporalMode}] Herald → 1 webhook through a producer key: ${options.events1} events`);
+          const { eventIds: _, ...byProducer } = await runThroughput(ctx, one, {
+            label: `producer-${Date.now().toString(36)}`,
+            events: options.events1,
+            concurrency: options.concurrency,
+            producer: createHeraldClient({ url: herald.url, apiKey: producer_key }),
+          });
+          run.oneWebhookByProducer = byProducer;
+          deliveriesToOne += byProducer.delivered;
+          log(`  ${byProducer.deliveriesPerSecond} deliveries/s (${byProducer.completedPerSecond} completed/s)`);
         }
         const none = has('cost') ? await createAccount(herald, 'none', receiver.url, 0, 'message.received') : undefined;
         let publishOnly: PublishOnlyResult | undefined;

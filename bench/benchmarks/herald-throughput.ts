@@ -1,6 +1,8 @@
 // 3a. Herald end to end, as fast as the API takes events: N events published through the typed client
-// (bounded concurrency) to an account with k webhooks → deliveries/s at the receiver, and what the
+// (bounded concurrency; with the account's key, or with a producer key naming the account) to an account with k webhooks → deliveries/s at the receiver, and what the
 // phase cost every process (CPU) and MongoDB (commands).
+
+import type { HeraldClient } from '../../src/client/index.js';
 import {
   completedDeliveries,
   firstArrivals,
@@ -37,7 +39,13 @@ export interface ThroughputResult {
 export async function runThroughput(
   ctx: HeraldBenchContext,
   account: BenchAccount,
-  options: { label: string; events: number; concurrency: number },
+  options: {
+    label: string;
+    events: number;
+    concurrency: number;
+    /** Another key to publish with (a producer key, naming the account in each publish); default the account's own. */
+    producer?: HeraldClient;
+  },
 ): Promise<ThroughputResult & { eventIds: string[] }> {
   const k = account.webhookIds.length;
   const deliveries = options.events * k;
@@ -49,11 +57,12 @@ export async function runThroughput(
 
   const started = performance.now();
   await pool(options.events, options.concurrency, async (i) => {
-    await publish(account.client, {
+    await publish(options.producer ?? account.client, {
       type: 'message.received',
       inbox_id: 'inbox_bench',
       data: sampleMessage(i),
       event_id: eventIds[i] as string,
+      ...(options.producer ? { account_id: account.accountId } : {}),
     });
   });
   const acked = performance.now();

@@ -19,6 +19,8 @@ export interface RunResults {
   baselineActivity?: BaselineResult;
   baselineLocal?: BaselineResult;
   oneWebhook?: ThroughputResult;
+  /** The same, published with a producer key (the account named in each publish). */
+  oneWebhookByProducer?: ThroughputResult;
   tenWebhooks?: ThroughputResult;
   latency: LatencyResult[];
   fanOut?: FanOutResult;
@@ -88,6 +90,7 @@ function runRows(run: RunResults, limit: LimitResult | undefined): Row[] {
     rows.push(['2 Temporal: 1 local activity per workflow', `${fmt(run.baselineLocal.workflowsPerSecond)} workflows/s`, '', '']);
   for (const [label, t] of [
     ['3 Herald → 1 webhook', run.oneWebhook],
+    ['3 Herald → 1 webhook, producer key', run.oneWebhookByProducer],
     ['3 Herald → 10 webhooks', run.tenWebhooks],
   ] as const) {
     if (!t) continue;
