@@ -436,6 +436,13 @@ describe('daimon.email at /compat/daimon/v1', () => {
     const badType = await http('POST', '/compat/daimon/v1/webhooks', apiKey, { url: `${receiver.url}/x`, events: ['no.such.type'] });
     expect(badType.status).toBe(400);
     expect(badType.json.errors.map((e: Json) => e.path)).toEqual(['events.0']);
+    const emptyInbox = await http('POST', '/compat/daimon/v1/webhooks', apiKey, {
+      url: `${receiver.url}/x`,
+      events: ['message.received'],
+      inbox_id: '',
+    });
+    expect(emptyInbox.status).toBe(400);
+    expect(emptyInbox.json.errors.map((e: Json) => e.path)).toEqual(['inbox_id']);
     const badStatus = await http('PATCH', '/compat/daimon/v1/webhooks/wh_x', apiKey, { status: 'unhealthy' });
     expect(badStatus.status).toBe(400);
     expect(badStatus.json.errors.map((e: Json) => e.path)).toEqual(['status']);

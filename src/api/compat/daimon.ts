@@ -123,6 +123,8 @@ function single(w: Webhook, extra: string[] = []) {
 
 /** Herald's field names → daimon's, so a 400 names what the caller sent. */
 const RENAMES = {
+  'inbox_ids.0': 'inbox_id',
+  'add_inbox_ids.0': 'inbox_id',
   event_types: 'events',
   inbox_ids: 'inbox_id',
   add_inbox_ids: 'inbox_id',
@@ -142,7 +144,7 @@ export function daimonFace(config: Config): Face {
         const created = await call.webhooks.create({
           url: input.url,
           event_types: input.events as never,
-          inbox_ids: input.inbox_id ? [input.inbox_id] : [],
+          inbox_ids: input.inbox_id == null ? [] : [input.inbox_id],
         });
         return {
           body: {
