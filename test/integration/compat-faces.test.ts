@@ -697,6 +697,48 @@ describe('Sendmux at /compat/sendmux/api/v1', () => {
   });
 });
 
+describe('every event type a page lists', () => {
+  // TODO(after the catalogue merge, issue 13 §1): add daimon's 'message.complaint' and Sendmux's 'sendmux.test'.
+  const DAIMON = [
+    'message.received',
+    'message.bounced',
+    'message.delivered',
+    'message.complained',
+    'account.upgraded',
+    'webhook.unhealthy',
+  ];
+  const AGENTMAIL = [
+    'message.received',
+    'message.sent',
+    'message.delivered',
+    'message.bounced',
+    'message.complained',
+    'message.rejected',
+    'domain.verified',
+  ];
+  const SENDMUX = [
+    'message.delivered',
+    'message.bounced',
+    'message.complained',
+    'message.rejected',
+    'message.delivery_delayed',
+    'message.received',
+    'message.received.spam',
+  ];
+
+  it('can be subscribed to through its face', async () => {
+    const daimon = await http('POST', '/compat/daimon/v1/webhooks', apiKey, { url: `${receiver.url}/all`, events: DAIMON });
+    expect(daimon.status, daimon.text).toBe(200);
+    expect(daimon.json.result.events).toEqual(DAIMON);
+    const agentmail = await http('POST', '/compat/agentmail/v0/webhooks', apiKey, { url: `${receiver.url}/all`, event_types: AGENTMAIL });
+    expect(agentmail.status, agentmail.text).toBe(200);
+    expect(agentmail.json.event_types).toEqual(AGENTMAIL);
+    const sendmux = await http('POST', '/compat/sendmux/api/v1/webhooks', apiKey, { url: `${receiver.url}/all`, event_types: SENDMUX });
+    expect(sendmux.status, sendmux.text).toBe(201);
+    expect(sendmux.json.data.event_types).toEqual(SENDMUX);
+  });
+});
+
 describe('the OpenAPI document', () => {
   it('lists the three faces beside /v1', async () => {
     const document = (await http('GET', '/v1/openapi.json', undefined)).json;
