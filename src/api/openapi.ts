@@ -4,6 +4,7 @@
 import type { AnyRouter } from '@trpc/server';
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMeta } from 'trpc-to-openapi';
 import { z } from 'zod';
+import { addCompatPaths } from './compat/openapi.js';
 import { objectInput, RestError } from './rest.js';
 
 type Operation = {
@@ -46,6 +47,8 @@ export function createOpenApiDocument(router: AnyRouter, publicUrl: string | und
       }
     }
   }
+  // The seeds' own APIs (daimon, AgentMail, Sendmux), with their own answers and errors.
+  addCompatPaths(document);
   return document;
 }
 

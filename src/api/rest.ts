@@ -23,7 +23,7 @@ export const RestError = z.object({
   run_id: z.string().optional().describe('With delivery_in_progress: the delivery workflow’s run at work (e.g. the winning replay’s).'),
 });
 
-const ERROR_NAMES: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
+export const ERROR_NAMES: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
   BAD_REQUEST: 'ValidationError',
   PARSE_ERROR: 'ParseError',
   UNAUTHORIZED: 'UnauthorizedError',
@@ -144,11 +144,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 const tooLarge = (limit: number) => new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `The body must be at most ${limit} bytes.` });
 
-function issues(...list: { path: string; message: string }[]): ZodError {
+export function issues(...list: { path: string; message: string }[]): ZodError {
   return new ZodRealError(list.map(({ path, message }) => ({ code: 'custom', path: path ? [path] : [], message, input: undefined })));
 }
 
-async function bodyInput(req: IncomingMessage, limit: number, params: string[]): Promise<Record<string, unknown>> {
+export async function bodyInput(req: IncomingMessage, limit: number, params: string[]): Promise<Record<string, unknown>> {
   const text = await readBody(req, limit);
   if (text.trim() === '') return {};
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

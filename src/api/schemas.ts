@@ -6,6 +6,7 @@ import { schemaProblem } from '../domain/event-schema.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
 import { findUnstorableJson } from '../domain/storable-json.js';
 import type { DeliveryStatus } from '../store/documents.js';
+import { TEST_EVENT_TYPES } from './test-samples.js';
 
 /** Inbox and pod ids per webhook; an empty list means the whole account. */
 export const MAX_SCOPE_IDS = 10;
@@ -29,6 +30,14 @@ const eventId = z.string().regex(EVENT_ID_PATTERN, 'must be 1–128 characters o
 const isoDate = z.iso.datetime({ offset: true });
 
 export const WebhookIdInput = z.strictObject({ webhook_id: webhookId });
+
+/** `webhooks.test`: which sample to send (the compat faces send daimon's `message.received` and `sendmux.test`). */
+export const TestWebhookInput = WebhookIdInput.extend({
+  event_type: z
+    .enum(TEST_EVENT_TYPES)
+    .default('webhook.test')
+    .describe('The sample to send: webhook.test, daimon’s documented message.received example, or sendmux.test.'),
+});
 
 /** The platform's own id for an account: unique; a producer may name the account by it. */
 const externalId = z.string().min(1).max(255);

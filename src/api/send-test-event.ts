@@ -1,4 +1,5 @@
-// `webhooks.test`: one signed `webhook.test` POST from the API process, answered with the outcome. It
+// `webhooks.test`: one signed test POST from the API process (`webhook.test` unless another sample of
+// test-samples.ts is asked for), answered with the outcome. It
 // goes through the delivery path's own pieces (envelope, signing with every valid secret, the HTTP
 // sender with its timeout and connect-time SSRF check) but records nothing: a test does not count
 // towards the webhook's health.
@@ -10,15 +11,21 @@ import { newId } from '../domain/ids.js';
 import { eventSignedHeaders } from '../domain/signing.js';
 import type { WebhookDoc } from '../store/documents.js';
 import { validSecrets } from '../store/webhooks-repo.js';
+import { type TestSample, testSample } from './test-samples.js';
 import type { TestDeliveryView } from './views.js';
 
-export async function sendTestEvent(sender: HttpSender, webhook: WebhookDoc, now = new Date()): Promise<z.infer<typeof TestDeliveryView>> {
-  const data = { webhook: { id: webhook._id, url: webhook.url }, message: 'This is a test event from Herald.' };
+export async function sendTestEvent(
+  sender: HttpSender,
+  webhook: WebhookDoc,
+  now = new Date(),
+  sample: TestSample = testSample('webhook.test', webhook),
+): Promise<z.infer<typeof TestDeliveryView>> {
+  const { data } = sample;
   const event = {
     id: newId('evt', now.getTime()),
-    type: 'webhook.test',
+    type: sample.type,
     account_id: webhook.account_id,
-    inbox_id: null,
+    inbox_id: sample.inbox_id,
     pod_id: null,
     data,
     created_at: now,

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { COMPAT_PREFIX, createCompatHandler } from './compat/index.js';
 import { type AppDeps, createContextInner, requestInfo } from './context.js';
 import { createOpenApiDocument } from './openapi.js';
 import { retryAfterOf } from './rate-limit.js';
@@ -57,6 +58,8 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
     createContext: (req) => createContext((name) => req.headers[name]),
     onError: logFailure,
   });
+  // The seeds' own webhook APIs (daimon, AgentMail, Sendmux) over the same procedures.
+  const compat = createCompatHandler(deps, { maxBodySize, onError: (error, path) => logFailure(error, path) });
   // Generated at start, so that a procedure with invalid OpenAPI metadata fails the boot, not a request.
   const openApiDocument = JSON.stringify(createOpenApiDocument(appRouter, deps.config.api.publicUrl));
 
@@ -74,7 +77,8 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(openApiDocument);
     }
-    rest(req, res)
+    const face = path?.startsWith(COMPAT_PREFIX) ? compat : rest;
+    face(req, res)
       .then((handled) => {
         if (!handled) sendJson(res, 404, { name: 'NotFoundError', message: `No route ${req.method} ${path}` });
       })

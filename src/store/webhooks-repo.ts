@@ -129,6 +129,21 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       return ownedBy(accountId, await c.webhooks.findOne({ _id: webhookId }));
     },
 
+    /**
+     * The current signing secret of each of these webhooks of the account, in one read: only the
+     * AgentMail compat face shows it after create (AgentMail documents `secret` on every read).
+     */
+    async currentSecrets(accountId: string, webhookIds: string[]): Promise<Map<string, string>> {
+      const secrets = new Map<string, string>();
+      if (webhookIds.length === 0) return secrets;
+      const docs = await c.webhooks.find({ _id: { $in: webhookIds } }, { projection: { account_id: 1, secrets: 1 } }).toArray();
+      for (const doc of docs) {
+        const current = doc.account_id === accountId ? doc.secrets.at(-1)?.value : undefined;
+        if (current) secrets.set(doc._id, current);
+      }
+      return secrets;
+    },
+
     /** Unscoped, for the delivery path (which already knows the webhook belongs to the event's account). */
     byId(webhookId: string): Promise<WebhookDoc | null> {
       return c.webhooks.findOne({ _id: webhookId });

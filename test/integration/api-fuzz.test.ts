@@ -344,7 +344,7 @@ describe('API fuzzing over HTTP', () => {
     const routes = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.keys(methods)
         .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
-        .map((m) => ({ path: path.startsWith('/v1') ? path : `/v1${path}`, method: m.toUpperCase() })),
+        .map((m) => ({ path: path.startsWith('/v1') || path.startsWith('/compat/') ? path : `/v1${path}`, method: m.toUpperCase() })),
     );
     await fc.assert(
       fc.asyncProperty(

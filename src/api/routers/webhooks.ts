@@ -14,10 +14,12 @@ import {
   IdempotencyHeaders,
   ListWebhooksInput,
   RotateSecretInput,
+  TestWebhookInput,
   UpdateWebhookInput,
   WebhookIdInput,
 } from '../schemas.js';
 import { sendTestEvent } from '../send-test-event.js';
+import { testSample } from '../test-samples.js';
 import { accountProcedure, notFound, reasonError, router } from '../trpc.js';
 import { assertDeliverableUrl } from '../url-check.js';
 import { TestDeliveryView, WebhookView, WebhookWithSecretView, webhookView } from '../views.js';
@@ -261,16 +263,16 @@ export const webhooksRouter = router({
       return { ...(await viewOf(store, rotated.webhook)), secret: rotated.secret };
     }),
 
-  /** Sends a signed `webhook.test` event now and answers with what the endpoint did. */
+  /** Sends a signed test event (`webhook.test` unless `event_type` asks for another sample) now and answers with what the endpoint did. */
   test: accountProcedure
     .meta(route('POST', '/v1/webhooks/{webhook_id}/test', 'Send a test event'))
-    .input(WebhookIdInput)
+    .input(TestWebhookInput)
     .output(TestDeliveryView)
     .mutation(async ({ ctx, input }) => {
       const webhook = await ctx.deps.store.webhooks.get(ctx.accountId, input.webhook_id);
       if (!webhook) throw notFound('webhook');
       // Each call makes Herald POST to the tenant's URL: bounded per webhook and per account.
       ctx.deps.rateLimits.testSend(ctx.accountId, webhook._id);
-      return sendTestEvent(ctx.deps.sender, webhook);
+      return sendTestEvent(ctx.deps.sender, webhook, new Date(), testSample(input.event_type, webhook));
     }),
 });
