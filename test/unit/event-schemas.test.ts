@@ -1,6 +1,7 @@
 // The built-in types' JSON Schemas with ajv: daimon's documented examples pass verbatim, Herald's earlier
 // shapes still pass, objects stay open, and a refusal names the field the producer most likely got wrong.
 import { describe, expect, it } from 'vitest';
+import { TEST_EVENT_TYPES, testSample } from '../../src/api/test-samples.js';
 import {
   DAIMON_ACCOUNT_UPGRADED,
   DAIMON_MESSAGE_BOUNCED,
@@ -148,5 +149,16 @@ describe('schemaProblem (operators’ schemas)', () => {
     ['a bad pattern', { type: 'string', pattern: '(' }],
   ])('refuses %s', (_, schema) => {
     expect(schemaProblem(schema)).toEqual(expect.any(String));
+  });
+});
+
+describe('the samples webhooks.test sends', () => {
+  it.each(TEST_EVENT_TYPES)('%s matches its type’s schema (daimon’s message.received is its documented example)', (type) => {
+    const sample = testSample(type, { _id: 'wh_1', url: 'https://example.com/hook' });
+    expect(checkData(schemaOf(type), sample.data)).toEqual({ ok: true });
+    if (type === 'message.received') {
+      const example = allExamples().find((e) => e.event === 'message.received');
+      expect(example && publishInputOf(example).data).toEqual(sample.data);
+    }
   });
 });
