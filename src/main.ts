@@ -6,6 +6,7 @@ import { startHerald } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { startDevStack } from './dev-stack/index.js';
 import { createLogger } from './logger.js';
+import { shutdownBudget } from './shutdown-budget.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -58,15 +59,27 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: shutting down (finishing in-flight deliveries)…`);
+    // Within HERALD_SHUTDOWN_GRACE whatever receivers or clients do (see shutdown-budget.ts).
+    const deadline = Date.now() + config.shutdownGraceMs;
     let code = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      timer = setTimeout(() => resolve('abandoned'), shutdownBudget(config.shutdownGraceMs).heraldMs);
+    });
     try {
-      await herald.stop();
+      if ((await Promise.race([herald.stop().then(() => 'stopped' as const), abandoned])) === 'abandoned') {
+        log.error('Herald did not stop within its share of HERALD_SHUTDOWN_GRACE; stopping the servers anyway');
+        code = 1;
+      }
     } catch (error) {
       log.error({ err: error }, 'stopping Herald failed');
       code = 1;
+    } finally {
+      clearTimeout(timer);
     }
-    // The embedded servers are stopped whatever happened above: they must not outlive Herald.
-    await stack.stop();
+    // The embedded servers are stopped whatever happened above: they must not outlive Herald. Each gets
+    // half of what is left before SIGKILL.
+    await stack.stop(Math.max(250, Math.floor((deadline - Date.now()) / 2)));
     say('stopped');
     process.exit(code);
   };
