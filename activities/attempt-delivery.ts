@@ -1,5 +1,4 @@
 // One delivery attempt: load (the secret never leaves this process), sign, POST, classify, record.
-import { Context } from '@temporalio/activity';
 import { classifyAttempt } from '../src/domain/classify-response.js';
 import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
 import { buildEnvelope } from '../src/domain/envelope.js';
@@ -10,7 +9,7 @@ import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
 import type { FirstAttempts } from './first-attempts.js';
-import { type HttpSender, PostCancelledError } from './http-post.js';
+import type { HttpSender } from './http-post.js';
 import { deferDelayMs, type InFlightLimit } from './in-flight-limit.js';
 
 export interface AttemptDeps {
@@ -41,8 +40,6 @@ export interface SendAttemptInput {
   handoff?: boolean;
   /** The insert of the delivery record, when it may still be under way: the POST goes out, the record waits for it. */
   recorded?: Promise<unknown>;
-  /** Abandons the POST (worker shutdown): the attempt then throws, records nothing and is made again later. */
-  signal?: AbortSignal;
 }
 
 /**
@@ -66,8 +63,9 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
   const startedAt = now();
   const body = input.body ?? buildEnvelope(event);
   const headers = signedHeaders(validSecrets(webhook, startedAt), event.id, Math.floor(startedAt.getTime() / 1000), body);
-  // Its own connection pool per webhook (HERALD_CONNECTIONS_PER_WEBHOOK); a cancelled POST throws.
-  const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs, { pool: webhook._id, signal: input.signal });
+  // Its own connection pool per webhook (HERALD_CONNECTIONS_PER_WEBHOOK). A POST the sender abandons at
+  // shutdown throws (PostCancelledError): nothing is recorded, and the attempt is made again after a restart.
+  const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs, { pool: webhook._id });
   const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
   const errorText = response.error
     ? response.error.message.slice(0, ERROR_TEXT_LIMIT)
@@ -117,9 +115,8 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     const { deliveryId, timeoutMs } = input;
     // The API began this delivery's first attempt while starting its workflow: this is that attempt.
     // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
-    const signal = cancellationSignal();
     const begun = deps.firstAttempts?.take(deliveryId);
-    if (begun) return signal ? abandonedOn(signal, begun) : begun;
+    if (begun) return begun;
     // A fan-out made this delivery's first attempt: adopt its outcome. Gone once taken, so a replay
     // (a reset to the start of the workflow) finds nothing here and POSTs again.
     if (input.adopt) {
@@ -134,17 +131,13 @@ export function createAttemptDelivery(deps: AttemptDeps) {
       return { result: 'deferred', delayMs: deferDelayMs(input.deferrals ?? 0, timeoutMs) };
     }
     try {
-      return await attemptOnce(input, headStart, signal);
+      return await attemptOnce(input, headStart);
     } finally {
       release?.();
     }
   };
 
-  async function attemptOnce(
-    input: AttemptInput,
-    headStart: HeadStart | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<AttemptOutcome> {
+  async function attemptOnce(input: AttemptInput, headStart: HeadStart | undefined): Promise<AttemptOutcome> {
     const { deliveryId, attempt, timeoutMs, released = false } = input;
     // Reads by `_id`, side by side (the event usually not even that: see recent-events.ts); the delivery
     // record itself is only written, its ids are in the input.
@@ -161,27 +154,8 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     // An unhealthy or disabled webhook's receiver gets no request: the delivery waits to be released.
     const parked = await parkIfHeld(store, health, deliveryId, webhook, released, recorded);
     if (parked) return parked;
-    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded, signal });
+    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded });
   }
-}
-
-/** The running activity's cancellation (worker shutdown); none when called outside an activity (the API's first attempts). */
-function cancellationSignal(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A first attempt the API began, abandoned by this activity when the worker shuts down (its POST is the sender's to cut). */
-function abandonedOn(signal: AbortSignal, begun: Promise<AttemptOutcome>): Promise<AttemptOutcome> {
-  if (signal.aborted) return Promise.reject(new PostCancelledError('cancelled before the attempt was taken'));
-  return new Promise((resolve, reject) => {
-    const abandon = () => reject(new PostCancelledError('cancelled while the attempt was in flight'));
-    signal.addEventListener('abort', abandon, { once: true });
-    begun.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
-  });
 }
 
 /** A retry waits until the recorded time, not a full delay from now: the workflow may start well after the attempt. */

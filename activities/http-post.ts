@@ -49,8 +49,6 @@ export interface PostOptions {
    * another webhook's requests to the same host need.
    */
   pool?: string;
-  /** Abandons the request (a `PostCancelledError`): an activity's cancellation on worker shutdown. */
-  signal?: AbortSignal;
 }
 
 export interface HttpSender {
@@ -108,7 +106,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       if (isIP(host) && isForbiddenAddress(host, options.policy)) {
         return failure('forbidden', `${host} is a private or reserved address`, elapsed());
       }
-      const cancel = postOptions.signal ? AbortSignal.any([postOptions.signal, closing.signal]) : closing.signal;
+      const cancel = closing.signal;
       try {
         const response = await request(url, {
           method: 'POST',

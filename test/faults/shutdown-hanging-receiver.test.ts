@@ -116,7 +116,7 @@ describe('shutdown under a hanging receiver', () => {
         await waitForAll(to(hook.path), ids, 240_000);
         duplicates += checkDelivered(to(hook.path)(), ids, hook.secret).duplicates;
       }
-      say(`after the restart: ${EVENTS} events × ${WEBHOOKS} webhooks all delivered (${duplicates} repeated webhook-ids)`);
+      say(`after the restart: ${ids.length} events × ${WEBHOOKS} webhooks all delivered (${duplicates} repeated webhook-ids)`);
       await herald.stop();
       herald = undefined;
     } finally {
