@@ -29,7 +29,8 @@ export async function sendTestEvent(sender: HttpSender, webhook: WebhookDoc, now
   };
   const body = buildEnvelope(event);
   const headers = signedHeaders(validSecrets(webhook, now), event.id, Math.floor(now.getTime() / 1000), body);
-  const response = await sender.post(webhook.url, { ...headers }, body);
+  // Through the webhook's own connection pool, as its deliveries (HERALD_CONNECTIONS_PER_WEBHOOK).
+  const response = await sender.post(webhook.url, { ...headers }, body, undefined, { pool: webhook._id });
   const success = response.statusCode !== null && classifyAttempt({ statusCode: response.statusCode }) === 'success';
   return {
     event_id: event.id,

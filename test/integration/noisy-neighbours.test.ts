@@ -4,8 +4,10 @@
 // than the worker's slots, and tenant B's delivery — including a retry, which has to go through a
 // worker slot — completes while not one of A's attempts has finished.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
+import { eventTypeName, historyOf } from '../support/temporal.js';
 
 const SLOTS = 8;
 const IN_FLIGHT = 2;
@@ -27,6 +29,7 @@ beforeAll(async () => {
   );
   receiver = await startReceiver((_n, request) => {
     if (request.path === '/a') return { hangMs: 3_600_000 };
+    if (request.path === '/slow') return { status: 200, delayMs: 500 };
     // B's first attempt fails, so its second is made by its workflow's local activity: a worker slot.
     return requestsTo('/b').length === 1 ? { status: 503 } : { status: 200 };
   });
@@ -66,4 +69,34 @@ it("a tenant whose endpoint hangs, with a backlog beyond the worker's slots, doe
   expect(deliveriesA).toHaveLength(BACKLOG);
   expect(deliveriesA.map((d) => d.attempt_count)).toEqual(deliveriesA.map(() => 0));
   expect(requestsTo('/a').length).toBeLessThanOrEqual(IN_FLIGHT);
+});
+
+it('a deferred turn is not an attempt and not a failure: every delivery over the cap succeeds at its first attempt', async () => {
+  const { client } = await herald.newAccount('Busy tenant');
+  const hook = await client.webhooks.create.mutate({ url: `${receiver.url}/slow`, event_types: ['message.sent'] });
+  const data = { message: { id: 'msg_2', from: 'a@example.com', to: ['b@example.com'], subject: 'Hi' } };
+  const events = await Promise.all(
+    Array.from({ length: 3 * IN_FLIGHT }, () => client.events.publish.mutate({ type: 'message.sent', data })),
+  );
+  await expect
+    .poll(
+      async () => (await client.deliveries.list.query({ webhook_id: hook.id })).deliveries.map((d) => `${d.status}/${d.attempt_count}`),
+      {
+        timeout: 45_000,
+      },
+    )
+    .toEqual(events.map(() => 'succeeded/1'));
+  expect(requestsTo('/slow')).toHaveLength(events.length);
+  const webhook = await client.webhooks.get.query({ webhook_id: hook.id });
+  expect(webhook).toMatchObject({ status: 'active', failure_count: 0 });
+  // Some of them were deferred (the receiver takes 500 ms, the cap is 2): their histories show it as extra
+  // local-activity markers and timers, and their results count one attempt.
+  const deferred = [];
+  for (const event of events) {
+    const handle = herald.deps.temporal.workflow.getHandle(deliveryWorkflowId(hook.id, event.id));
+    expect(await handle.result()).toEqual({ status: 'succeeded', attempts: 1 });
+    const timers = (await historyOf(herald.deps.temporal, handle.workflowId)).filter((e) => eventTypeName(e) === 'TimerStarted');
+    if (timers.length > 0) deferred.push(event.id);
+  }
+  expect(deferred.length).toBeGreaterThan(0);
 });
