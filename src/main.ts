@@ -61,22 +61,22 @@ async function main(): Promise<void> {
     say(`${signal}: shutting down (finishing in-flight deliveries)…`);
     // Within HERALD_SHUTDOWN_GRACE whatever receivers or clients do (see shutdown-budget.ts).
     const deadline = Date.now() + config.shutdownGraceMs;
-    let code = 0;
     let timer: NodeJS.Timeout | undefined;
     const abandoned = new Promise<'abandoned'>((resolve) => {
       timer = setTimeout(() => resolve('abandoned'), shutdownBudget(config.shutdownGraceMs).heraldMs);
     });
-    try {
-      if ((await Promise.race([herald.stop().then(() => 'stopped' as const), abandoned])) === 'abandoned') {
-        log.error('Herald did not stop within its share of HERALD_SHUTDOWN_GRACE; stopping the servers anyway');
-        code = 1;
-      }
-    } catch (error) {
-      log.error({ err: error }, 'stopping Herald failed');
-      code = 1;
-    } finally {
-      clearTimeout(timer);
-    }
+    // Settles either way, so that a stop failing after it was abandoned is logged, not an unhandled rejection.
+    const stopped = herald.stop().then(
+      () => 'stopped' as const,
+      (error) => {
+        log.error({ err: error }, 'stopping Herald failed');
+        return 'failed' as const;
+      },
+    );
+    const outcome = await Promise.race([stopped, abandoned]);
+    clearTimeout(timer);
+    if (outcome === 'abandoned') log.error('Herald did not stop within its share of HERALD_SHUTDOWN_GRACE; stopping the servers anyway');
+    const code = outcome === 'stopped' ? 0 : 1;
     // The embedded servers are stopped whatever happened above: they must not outlive Herald. Each gets
     // half of what is left before SIGKILL.
     await stack.stop(Math.max(250, Math.floor((deadline - Date.now()) / 2)));
