@@ -1,6 +1,8 @@
 // The outbound POST: keep-alive connections, no redirects, one timeout for the whole exchange, the
 // response body truncated, and the SSRF check repeated at connect time (after DNS), so that a name
 // that resolved to a public address when the webhook was saved cannot be rebound to a private one.
+// Each webhook has a connection pool of its own (HERALD_CONNECTIONS_PER_WEBHOOK), so that one tenant's
+// hanging endpoint cannot take the connections another tenant's deliveries to the same host need.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, errors, request } from 'undici';
@@ -37,7 +39,7 @@ function guardedLookup(policy: AddressPolicy) {
   };
 }
 
-/** The POST was abandoned (the worker is shutting down, or the sender closed): no answer to record. */
+/** The POST was abandoned because the sender closed (shutdown): there is no answer to record. */
 export class PostCancelledError extends Error {
   readonly code = 'HERALD_POST_CANCELLED';
 }
@@ -68,7 +70,7 @@ export interface HttpSenderOptions {
 }
 
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
-  const connectionsPerWebhook = options.connectionsPerWebhook ?? 16;
+  const connectionsPerWebhook = options.connectionsPerWebhook ?? 32;
   const maxPools = options.maxPools ?? 1_000;
   const newAgent = (connections: number) =>
     new Agent({
@@ -106,14 +108,13 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       if (isIP(host) && isForbiddenAddress(host, options.policy)) {
         return failure('forbidden', `${host} is a private or reserved address`, elapsed());
       }
-      const cancel = closing.signal;
       try {
         const response = await request(url, {
           method: 'POST',
           dispatcher: agentFor(postOptions.pool),
           headers: { 'content-type': 'application/json', 'user-agent': 'Herald-Webhooks/1.0', ...headers },
           body,
-          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), cancel]),
+          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
@@ -127,13 +128,12 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
           durationMs: elapsed(),
         };
       } catch (error) {
-        if (cancel.aborted)
-          throw new PostCancelledError(`abandoned after ${elapsed()} ms: ${String(cancel.reason?.message ?? cancel.reason)}`);
+        if (closing.signal.aborted) throw new PostCancelledError(`abandoned after ${elapsed()} ms: the HTTP sender closed`);
         return classifyError(error, elapsed());
       }
     },
     async close() {
-      closing.abort(new Error('the HTTP sender is closing'));
+      closing.abort();
       const agents = [shared, ...pools.values()];
       pools.clear();
       await Promise.all(agents.map((agent) => agent.destroy().catch(() => undefined)));

@@ -125,8 +125,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     worker,
     async stop() {
       // Side by side, both bounded (see shutdown-budget.ts): the API answers what it has in flight, the
-      // worker drains (in-flight attempts finish, or are cancelled at the end of its grace and made again
-      // after the next start).
+      // worker drains (in-flight attempts finish, or the worker is given up on at its force time).
       const httpStopped = http.stop(budget.httpMs);
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await Promise.all([httpStopped, workerRun.catch(() => undefined)]);

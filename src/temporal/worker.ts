@@ -48,7 +48,8 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     activities: createActivities(options.deps),
     ...WORKER_TUNING,
     ...options.slots,
-    // In-flight attempts may finish on SIGTERM (their POST's timeout is shorter); then they are cancelled.
+    // In-flight attempts may finish on SIGTERM (their POST's timeout is shorter); past the force time the
+    // worker is given up on and the HTTP sender abandons what is left (see shutdown-budget.ts).
     shutdownGraceTime: options.shutdown.graceMs,
     shutdownForceTime: options.shutdown.forceMs,
   });
