@@ -10,6 +10,7 @@ import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
 import type { FirstAttempts } from './first-attempts.js';
 import type { HttpSender } from './http-post.js';
+import { deferDelayMs, type InFlightLimit } from './in-flight-limit.js';
 
 export interface AttemptDeps {
   store: Store;
@@ -18,6 +19,8 @@ export interface AttemptDeps {
   health: DeliveryHealthDeps;
   /** First attempts the API began on this process (see first-attempts.ts); their workflows take them. */
   firstAttempts?: Pick<FirstAttempts, 'take'>;
+  /** Caps attempts in flight per webhook and per account in this process (see in-flight-limit.ts). */
+  inFlight?: InFlightLimit;
   now?: () => Date;
 }
 
@@ -60,7 +63,9 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
   const startedAt = now();
   const body = input.body ?? buildEnvelope(event);
   const headers = eventSignedHeaders(validSecrets(webhook, startedAt), event, Math.floor(startedAt.getTime() / 1000), body);
-  const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs);
+  // Its own connection pool per webhook (HERALD_CONNECTIONS_PER_WEBHOOK). A POST the sender abandons at
+  // shutdown throws (PostCancelledError): nothing is recorded, and the attempt is made again after a restart.
+  const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs, { pool: webhook._id });
   const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
   const errorText = response.error
     ? response.error.message.slice(0, ERROR_TEXT_LIMIT)
@@ -107,7 +112,7 @@ export function createAttemptDelivery(deps: AttemptDeps) {
   const { store, health, now = () => new Date() } = deps;
   /** `headStart`: given only to a first attempt the API begins (see first-attempts.ts). */
   return async function attemptDelivery(input: AttemptInput, headStart?: HeadStart): Promise<AttemptOutcome> {
-    const { deliveryId, attempt, timeoutMs, released = false } = input;
+    const { deliveryId, timeoutMs } = input;
     // The API began this delivery's first attempt while starting its workflow: this is that attempt.
     // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
     const begun = deps.firstAttempts?.take(deliveryId);
@@ -118,6 +123,22 @@ export function createAttemptDelivery(deps: AttemptDeps) {
       const handed = await store.deliveries.takeHandoff(deliveryId);
       if (handed) return adopted(handed.outcome, handed.nextAttemptAt, now());
     }
+    // Over its webhook's or account's cap of attempts in flight: give the slot back at once.
+    const release = deps.inFlight?.tryAcquire(input.webhookId, input.accountId);
+    if (deps.inFlight && !release) {
+      // The publish that began this first attempt reads the webhook for other uses too; nothing waits here.
+      headStart?.webhook?.catch(() => undefined);
+      return { result: 'deferred', delayMs: deferDelayMs(input.deferrals ?? 0, timeoutMs) };
+    }
+    try {
+      return await attemptOnce(input, headStart);
+    } finally {
+      release?.();
+    }
+  };
+
+  async function attemptOnce(input: AttemptInput, headStart: HeadStart | undefined): Promise<AttemptOutcome> {
+    const { deliveryId, attempt, timeoutMs, released = false } = input;
     // Reads by `_id`, side by side (the event usually not even that: see recent-events.ts); the delivery
     // record itself is only written, its ids are in the input.
     const recorded = headStart?.recorded;
@@ -134,7 +155,7 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     const parked = await parkIfHeld(store, health, deliveryId, webhook, released, recorded);
     if (parked) return parked;
     return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded });
-  };
+  }
 }
 
 /** A retry waits until the recorded time, not a full delay from now: the workflow may start well after the attempt. */

@@ -91,19 +91,29 @@ export function createFanOutAttemptPage(deps: AttemptDeps) {
     );
     const toSend = page.filter((webhook, i) => ours[i] && !holdsDelivery(webhook, false));
     const body = buildEnvelope(event);
-    await forEachBounded(toSend, FANOUT_ATTEMPT_CONCURRENCY, (webhook) =>
-      sendAttempt(deps, {
-        deliveryId: deliveryId(webhook._id, event.id),
-        attempt: 1,
-        timeoutMs: attemptTimeoutMs,
-        webhook,
-        event,
-        body,
-        handoff: true,
-      }),
-    );
+    let attempted = 0;
+    await forEachBounded(toSend, FANOUT_ATTEMPT_CONCURRENCY, async (webhook) => {
+      // A webhook (or account) with its cap of attempts in flight here is left to its delivery workflow,
+      // which defers (see in-flight-limit.ts): the record's handoff stays empty, so the workflow attempts.
+      const release = deps.inFlight?.tryAcquire(webhook._id, webhook.account_id);
+      if (deps.inFlight && !release) return;
+      attempted++;
+      try {
+        await sendAttempt(deps, {
+          deliveryId: deliveryId(webhook._id, event.id),
+          attempt: 1,
+          timeoutMs: attemptTimeoutMs,
+          webhook,
+          event,
+          body,
+          handoff: true,
+        });
+      } finally {
+        release?.();
+      }
+    });
     return {
-      attempted: toSend.length,
+      attempted,
       webhookIds: page.map((webhook) => webhook._id),
       next: found.length > pageSize ? (found[pageSize - 1]?._id ?? null) : null,
     };

@@ -1,6 +1,8 @@
 // The outbound POST: keep-alive connections, no redirects, one timeout for the whole exchange, the
 // response body truncated, and the SSRF check repeated at connect time (after DNS), so that a name
 // that resolved to a public address when the webhook was saved cannot be rebound to a private one.
+// Each webhook has a connection pool of its own (HERALD_CONNECTIONS_PER_WEBHOOK), so that one tenant's
+// hanging endpoint cannot take the connections another tenant's deliveries to the same host need.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, errors, request } from 'undici';
@@ -37,23 +39,70 @@ function guardedLookup(policy: AddressPolicy) {
   };
 }
 
+/** The POST was abandoned because the sender closed (shutdown): there is no answer to record. */
+export class PostCancelledError extends Error {
+  readonly code = 'HERALD_POST_CANCELLED';
+}
+
+export interface PostOptions {
+  /**
+   * The webhook's id: its requests go through a connection pool of their own, at most
+   * `connectionsPerWebhook` connections, so one webhook's hanging endpoint cannot take the connections
+   * another webhook's requests to the same host need.
+   */
+  pool?: string;
+}
+
 export interface HttpSender {
   /** `timeoutMs` overrides the sender's default for this request (a delivery carries the one it was dispatched with). */
-  post(url: string, headers: Record<string, string>, body: string, timeoutMs?: number): Promise<PostResult>;
+  post(url: string, headers: Record<string, string>, body: string, timeoutMs?: number, options?: PostOptions): Promise<PostResult>;
+  /** Abandons whatever is still in flight (`PostCancelledError`) and closes every connection. */
   close(): Promise<void>;
 }
 
-export function createHttpSender(options: { timeoutMs: number; policy: AddressPolicy }): HttpSender {
-  const agent = new Agent({
-    keepAliveTimeout: 30_000,
-    connections: 64,
-    connect: { timeout: options.timeoutMs, lookup: guardedLookup(options.policy) as never },
-  });
+export interface HttpSenderOptions {
+  timeoutMs: number;
+  policy: AddressPolicy;
+  /** HERALD_CONNECTIONS_PER_WEBHOOK: connections one webhook's pool may open (per process). */
+  connectionsPerWebhook?: number;
+  /** Webhooks with a pool at once; the least recently used one is closed beyond this. */
+  maxPools?: number;
+}
+
+export function createHttpSender(options: HttpSenderOptions): HttpSender {
+  const connectionsPerWebhook = options.connectionsPerWebhook ?? 32;
+  const maxPools = options.maxPools ?? 1_000;
+  const newAgent = (connections: number) =>
+    new Agent({
+      keepAliveTimeout: 30_000,
+      connections,
+      connect: { timeout: options.timeoutMs, lookup: guardedLookup(options.policy) as never },
+    });
+  // Requests without a pool key (none from deliveries) share one agent.
+  const shared = newAgent(64);
+  // One agent per webhook, most recently used last (a Map keeps insertion order).
+  const pools = new Map<string, Agent>();
+  const agentFor = (key: string | undefined): Agent => {
+    if (key === undefined) return shared;
+    let agent = pools.get(key);
+    if (agent) pools.delete(key);
+    else agent = newAgent(connectionsPerWebhook);
+    pools.set(key, agent);
+    if (pools.size > maxPools) {
+      const [oldestKey, oldest] = pools.entries().next().value as [string, Agent];
+      pools.delete(oldestKey);
+      // Lets its requests in flight finish; the webhook's next request opens a new pool.
+      oldest.close().catch(() => undefined);
+    }
+    return agent;
+  };
+  const closing = new AbortController();
 
   return {
-    async post(url, headers, body, timeoutMs = options.timeoutMs) {
+    async post(url, headers, body, timeoutMs = options.timeoutMs, postOptions = {}) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
+      if (closing.signal.aborted) throw new PostCancelledError('the HTTP sender is closed');
       // A literal IP never goes through DNS lookup, so it is checked here.
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (isIP(host) && isForbiddenAddress(host, options.policy)) {
@@ -62,10 +111,10 @@ export function createHttpSender(options: { timeoutMs: number; policy: AddressPo
       try {
         const response = await request(url, {
           method: 'POST',
-          dispatcher: agent,
+          dispatcher: agentFor(postOptions.pool),
           headers: { 'content-type': 'application/json', 'user-agent': 'Herald-Webhooks/1.0', ...headers },
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });
@@ -79,10 +128,16 @@ export function createHttpSender(options: { timeoutMs: number; policy: AddressPo
           durationMs: elapsed(),
         };
       } catch (error) {
+        if (closing.signal.aborted) throw new PostCancelledError(`abandoned after ${elapsed()} ms: the HTTP sender closed`);
         return classifyError(error, elapsed());
       }
     },
-    close: () => agent.close(),
+    async close() {
+      closing.abort();
+      const agents = [shared, ...pools.values()];
+      pools.clear();
+      await Promise.all(agents.map((agent) => agent.destroy().catch(() => undefined)));
+    },
   };
 }
 

@@ -6,11 +6,13 @@ import { type AttemptDeps, createAttemptDelivery } from '../activities/attempt-d
 import { createSuccessMemo } from '../activities/delivery-health.js';
 import { createFirstAttempts } from '../activities/first-attempts.js';
 import { createHttpSender } from '../activities/http-post.js';
+import { createInFlightLimit } from '../activities/in-flight-limit.js';
 import type { AppDeps } from './api/context.js';
 import { createRateLimits } from './api/rate-limit.js';
 import { createHttpServer } from './api/server.js';
 import type { Config } from './config/env.js';
 import type { Logger } from './logger.js';
+import { shutdownBudget } from './shutdown-budget.js';
 import { createStore } from './store/index.js';
 import { connectMongo } from './store/mongo.js';
 import type { DispatchDeps } from './temporal/dispatch.js';
@@ -18,7 +20,7 @@ import { ensureSearchAttributes } from './temporal/ensure-search-attributes.js';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { ensureSchedules } from './temporal/schedules.js';
 import { createWebhookLifecycle } from './temporal/webhook-lifecycle.js';
-import { createWorker } from './temporal/worker.js';
+import { createWorker, type WorkerSlots } from './temporal/worker.js';
 
 export interface HeraldOptions {
   config: Config;
@@ -28,6 +30,8 @@ export interface HeraldOptions {
   adminApiKey: string;
   log: Logger;
   workflowBundle?: WorkflowBundleOption;
+  /** Tests only: fewer worker slots (see WORKER_TUNING). */
+  workerSlots?: WorkerSlots;
 }
 
 export interface Herald {
@@ -47,6 +51,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const sender = createHttpSender({
     timeoutMs: config.delivery.timeoutMs,
+    connectionsPerWebhook: config.delivery.connectionsPerWebhook,
     policy: { allowPrivate: config.delivery.allowPrivateUrls, allowedNetworks: config.delivery.allowedNetworks },
   });
   const lifecycle = createWebhookLifecycle({
@@ -66,6 +71,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       parkMaxMs: config.delivery.retentionDays * 86_400_000,
       recentSuccesses: createSuccessMemo(),
     },
+    inFlight: createInFlightLimit({ perWebhook: config.delivery.maxInFlightPerWebhook, perAccount: config.delivery.maxInFlightPerAccount }),
   };
   // The API begins the first attempts of the events it stores; this process's worker takes them.
   const firstAttempts = createFirstAttempts(createAttemptDelivery(attemptDeps));
@@ -81,11 +87,14 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     deliveryTimeoutMs: config.delivery.timeoutMs,
     firstAttempts,
   };
+  const budget = shutdownBudget(config.shutdownGraceMs);
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: options.workflowBundle,
+    slots: options.workerSlots,
+    shutdown: { graceMs: budget.workerGraceMs, forceMs: budget.workerForceMs },
     deps: {
       ...attemptDeps,
       firstAttempts,
@@ -117,10 +126,12 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     deps,
     worker,
     async stop() {
-      await http.stop();
-      // Drains: in-flight activities finish (bounded by shutdownGraceTime) before the worker resolves.
+      // Side by side, both bounded (see shutdown-budget.ts): the API answers what it has in flight, the
+      // worker drains (in-flight attempts finish, or the worker is given up on at its force time).
+      const httpStopped = http.stop(budget.httpMs);
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun.catch(() => undefined);
+      await Promise.all([httpStopped, workerRun.catch(() => undefined)]);
+      // Abandons whatever is still in flight: first attempts the API began, whose workflows make them again.
       await sender.close();
       await connection.close();
       await mongo.close();

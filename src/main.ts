@@ -6,6 +6,7 @@ import { startHerald } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { startDevStack } from './dev-stack/index.js';
 import { createLogger } from './logger.js';
+import { shutdownBudget } from './shutdown-budget.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -58,15 +59,27 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say(`${signal}: shutting down (finishing in-flight deliveries)…`);
-    let code = 0;
-    try {
-      await herald.stop();
-    } catch (error) {
-      log.error({ err: error }, 'stopping Herald failed');
-      code = 1;
-    }
-    // The embedded servers are stopped whatever happened above: they must not outlive Herald.
-    await stack.stop();
+    // Within HERALD_SHUTDOWN_GRACE whatever receivers or clients do (see shutdown-budget.ts).
+    const deadline = Date.now() + config.shutdownGraceMs;
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      timer = setTimeout(() => resolve('abandoned'), shutdownBudget(config.shutdownGraceMs).heraldMs);
+    });
+    // Settles either way, so that a stop failing after it was abandoned is logged, not an unhandled rejection.
+    const stopped = herald.stop().then(
+      () => 'stopped' as const,
+      (error) => {
+        log.error({ err: error }, 'stopping Herald failed');
+        return 'failed' as const;
+      },
+    );
+    const outcome = await Promise.race([stopped, abandoned]);
+    clearTimeout(timer);
+    if (outcome === 'abandoned') log.error('Herald did not stop within its share of HERALD_SHUTDOWN_GRACE; stopping the servers anyway');
+    const code = outcome === 'stopped' ? 0 : 1;
+    // The embedded servers are stopped whatever happened above: they must not outlive Herald. Each gets
+    // half of what is left before SIGKILL.
+    await stack.stop(Math.max(250, Math.floor((deadline - Date.now()) / 2)));
     say('stopped');
     process.exit(code);
   };

@@ -1,13 +1,24 @@
 // One workflow per (event, webhook). Each attempt is its own local activity, so every attempt is a
 // marker in history (visible in the UI) without the server round trips of a regular activity; the
 // wait between attempts is a durable timer.
-import { allHandlersFinished, condition, proxyLocalActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import type { AttemptOutcome, DeliveryInput, DeliveryResult } from '../src/domain/delivery.js';
 import { DeliveryStatus } from '../src/temporal/search-attributes.js';
 import { releaseUpdate } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
+
+/** Marks histories that may contain `deferred` attempts (activities/in-flight-limit.ts). */
+const DEFERRED_ATTEMPTS_PATCH = 'deferred-attempts';
 
 /** Room for the store reads and writes around the POST, which HERALD_DELIVERY_TIMEOUT bounds. */
 const STORE_MARGIN_MS = 10_000;
@@ -41,6 +52,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
     await condition(() => finished > mark);
     return last as AttemptOutcome;
   });
+  // Consecutive `deferred` turns (see below); 0 on the normal path, where the input stays as it was.
+  let deferrals = 0;
   const attempt = async (n: number): Promise<AttemptOutcome> => {
     // A release that arrives during this attempt is kept for the next one.
     const wasReleased = released;
@@ -57,7 +70,15 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryRe
       timeoutMs: input.attemptTimeoutMs,
       ...(wasReleased ? { released: true } : {}),
       ...(adopting ? { adopt: true } : {}),
+      ...(deferrals > 0 ? { deferrals } : {}),
     });
+    if (outcome.result === 'deferred') {
+      // Nothing was sent: a release keeps waiting for the attempt that is made, and still lets it through.
+      deferrals++;
+      if (wasReleased) released = true;
+      return outcome;
+    }
+    deferrals = 0;
     last = outcome;
     finished = turn;
     return outcome;
@@ -100,6 +121,16 @@ async function deliver(
       case 'cancelled':
         setStatus('cancelled');
         return { status: 'cancelled', attempts: attempt - 1 };
+      case 'deferred':
+        // The webhook already had its cap of attempts in flight on the worker (a slow or hanging endpoint):
+        // nothing was sent, so this turn is not an attempt and not a failure; wait briefly and try again.
+        // Histories from before deferrals never reach this case; the patch marker (written once, on the
+        // first deferral only) keeps the old behaviour for any history without it.
+        if (patched(DEFERRED_ATTEMPTS_PATCH)) {
+          attempt--;
+          await sleep(outcome.delayMs);
+        }
+        break;
       case 'parked':
         // Nothing was sent, so this turn does not use up the retry schedule.
         attempt--;

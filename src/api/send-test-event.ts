@@ -32,7 +32,8 @@ export async function sendTestEvent(
   };
   const body = buildEnvelope(event);
   const headers = eventSignedHeaders(validSecrets(webhook, now), event, Math.floor(now.getTime() / 1000), body);
-  const response = await sender.post(webhook.url, { ...headers }, body);
+  // Through the webhook's own connection pool, as its deliveries (HERALD_CONNECTIONS_PER_WEBHOOK).
+  const response = await sender.post(webhook.url, { ...headers }, body, undefined, { pool: webhook._id });
   const success = response.statusCode !== null && classifyAttempt({ statusCode: response.statusCode }) === 'success';
   return {
     event_id: event.id,

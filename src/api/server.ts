@@ -14,7 +14,12 @@ export interface HttpServer {
   server: Server;
   /** Listens and resolves with the base URL (port 0 picks a free port). */
   start(port: number, host: string): Promise<string>;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, lets the requests in flight finish (answered with `connection: close`,
+   * so a busy client's keep-alive connection cannot keep the server open) and cuts whatever is still
+   * open after `graceMs` (a client retries an unacknowledged request).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -63,7 +68,10 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
   // Generated at start, so that a procedure with invalid OpenAPI metadata fails the boot, not a request.
   const openApiDocument = JSON.stringify(createOpenApiDocument(appRouter, deps.config.api.publicUrl));
 
+  let stopping = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Stopping: answer, then close the connection, so that a busy keep-alive client cannot hold the server open.
+    if (stopping) res.shouldKeepAlive = false;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
@@ -102,9 +110,17 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
         });
       });
     },
-    stop() {
+    stop(graceMs = 5_000) {
       return new Promise((resolve) => {
-        server.close(() => resolve());
+        stopping = true;
+        // Connections whose request was in flight become idle once answered: close them as they do.
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearInterval(idle);
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
       });
     },

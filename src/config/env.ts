@@ -93,6 +93,13 @@ const EnvSchema = z.object({
     }),
   ),
   HERALD_DELIVERY_TIMEOUT: optional(duration).default(15_000),
+  // SIGTERM/SIGINT end the process within this (the worker drains for most of it); must exceed HERALD_DELIVERY_TIMEOUT.
+  HERALD_SHUTDOWN_GRACE: optional(duration).default(25_000),
+  // Attempts in flight at once per webhook and per account, per worker process; more wait (deferred), holding no slot.
+  HERALD_MAX_IN_FLIGHT_PER_WEBHOOK: optional(z.coerce.number().int().positive()).default(32),
+  HERALD_MAX_IN_FLIGHT_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(128),
+  // Connections one webhook's own pool may open, per process.
+  HERALD_CONNECTIONS_PER_WEBHOOK: optional(z.coerce.number().int().positive()).default(32),
   HERALD_RETRY_SCHEDULE: optional(durationList).default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
   HERALD_RETRY_JITTER: optional(z.coerce.number().min(0).max(1)).default(0.2),
   HERALD_DIRECT_FANOUT_MAX: optional(z.coerce.number().int().min(0)).default(25),
@@ -124,6 +131,8 @@ export interface Config {
   api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
   dataDir: string;
   logLevel: Env['HERALD_LOG_LEVEL'];
+  /** HERALD_SHUTDOWN_GRACE: a SIGTERM ends the process within this. */
+  shutdownGraceMs: number;
   limits: { maxWebhooksPerAccount: number; maxEventBytes: number; maxBatch: number };
   /** Token buckets, per process; `enabled: false` turns every one off. */
   rateLimits: { enabled: boolean; perKey: Rate; producerPerAccount: Rate; testPerWebhook: Rate; testPerAccount: Rate };
@@ -141,6 +150,9 @@ export interface Config {
     allowPrivateUrls: boolean;
     allowedNetworks: BlockList | undefined;
     timeoutMs: number;
+    maxInFlightPerWebhook: number;
+    maxInFlightPerAccount: number;
+    connectionsPerWebhook: number;
     retryScheduleMs: number[];
     retryJitter: number;
     directFanoutMax: number;
@@ -167,6 +179,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
+  // In-flight attempts must be able to end on their own before the worker gives up on them.
+  if (env.HERALD_SHUTDOWN_GRACE <= env.HERALD_DELIVERY_TIMEOUT) {
+    throw new ConfigError([
+      `HERALD_SHUTDOWN_GRACE: must be longer than HERALD_DELIVERY_TIMEOUT (${env.HERALD_DELIVERY_TIMEOUT} ms), got ${env.HERALD_SHUTDOWN_GRACE} ms`,
+    ]);
+  }
   return {
     api: {
       port: env.HERALD_API_PORT,
@@ -176,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     dataDir: env.HERALD_DATA_DIR,
     logLevel: env.HERALD_LOG_LEVEL,
+    shutdownGraceMs: env.HERALD_SHUTDOWN_GRACE,
     limits: {
       maxWebhooksPerAccount: env.HERALD_MAX_WEBHOOKS_PER_ACCOUNT,
       maxEventBytes: env.HERALD_MAX_EVENT_BYTES,
@@ -207,6 +226,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       allowPrivateUrls: env.HERALD_ALLOW_PRIVATE_URLS,
       allowedNetworks: env.HERALD_ALLOWED_NETWORKS,
       timeoutMs: env.HERALD_DELIVERY_TIMEOUT,
+      maxInFlightPerWebhook: env.HERALD_MAX_IN_FLIGHT_PER_WEBHOOK,
+      maxInFlightPerAccount: env.HERALD_MAX_IN_FLIGHT_PER_ACCOUNT,
+      connectionsPerWebhook: env.HERALD_CONNECTIONS_PER_WEBHOOK,
       retryScheduleMs: env.HERALD_RETRY_SCHEDULE,
       retryJitter: env.HERALD_RETRY_JITTER,
       directFanoutMax: env.HERALD_DIRECT_FANOUT_MAX,

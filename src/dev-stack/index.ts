@@ -10,13 +10,14 @@ export interface DevStack {
   temporalAddress: string;
   temporalUiUrl: string | undefined;
   mongodbUri: string;
-  stop(): Promise<void>;
+  /** `graceMs`: how long each server has after SIGTERM before SIGKILL (a shutdown within HERALD_SHUTDOWN_GRACE). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startDevStack(config: Config, log: (msg: string) => void): Promise<DevStack> {
   const started: Array<TemporalServer | MongoServer> = [];
-  const stop = async () => {
-    for (const server of started.reverse()) await server.stop();
+  const stop = async (graceMs?: number) => {
+    for (const server of started.reverse()) await server.stop(graceMs);
   };
   try {
     // Find (and if need be build) both first, so that a missing tool is reported before anything starts.

@@ -36,6 +36,8 @@ export interface AttemptInput {
   released?: boolean;
   /** Set on the first attempt of a pre-attempted delivery: adopt the fan-out's recorded outcome if any. */
   adopt?: boolean;
+  /** Consecutive `deferred` turns just before this one (unset when none): lengthens the next wait. */
+  deferrals?: number;
 }
 
 export type AttemptOutcome =
@@ -50,6 +52,11 @@ export type AttemptOutcome =
   /** The webhook or event no longer exists (deleted): nothing to deliver. */
   | { result: 'cancelled' }
   /** Nothing was sent: the webhook is unhealthy or disabled. Wait (at most `maxWaitMs`) to be released. */
-  | { result: 'parked'; maxWaitMs: number };
+  | { result: 'parked'; maxWaitMs: number }
+  /**
+   * Nothing was sent: the webhook (or its account) already has its cap of attempts in flight in this
+   * process (see activities/in-flight-limit.ts). Try again after `delayMs`; not an attempt, not a failure.
+   */
+  | { result: 'deferred'; delayMs: number };
 
 export type DeliveryResult = { status: 'succeeded' | 'failed' | 'gone' | 'cancelled'; attempts: number };

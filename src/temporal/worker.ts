@@ -1,6 +1,6 @@
 // The Temporal worker: Herald's workflows plus activities built from injected dependencies.
 import { fileURLToPath } from 'node:url';
-import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, type WorkerOptions as SdkWorkerOptions, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../../activities/index.js';
 
 // Run from source (tsx) this file is .ts; built (`npm run build`, dist/) it is .js: bundle the same kind.
@@ -14,7 +14,13 @@ export interface WorkerOptions {
   deps: ActivityDeps;
   /** A pre-built bundle (tests build one for the whole run); otherwise bundled at start (a few seconds). */
   workflowBundle?: WorkflowBundleOption;
+  /** From HERALD_SHUTDOWN_GRACE (see shutdown-budget.ts). */
+  shutdown: { graceMs: number; forceMs: number };
+  /** Overrides of WORKER_TUNING's slot counts (tests use few slots to fill them with few deliveries). */
+  slots?: WorkerSlots;
 }
+
+export type WorkerSlots = Partial<Pick<SdkWorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>>;
 
 /** Herald's worker tuning; the benchmark's Temporal baseline runs with exactly these settings. */
 export const WORKER_TUNING = {
@@ -31,8 +37,6 @@ export const WORKER_TUNING = {
   // time, and few idle long polls on the server.
   maxConcurrentActivityTaskExecutions: 20,
   maxConcurrentActivityTaskPolls: 2,
-  // Let in-flight attempts finish on SIGTERM (their POST has a timeout well below this).
-  shutdownGraceTime: '30 seconds',
 } as const;
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -43,5 +47,10 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     ...WORKER_TUNING,
+    ...options.slots,
+    // In-flight attempts may finish on SIGTERM (their POST's timeout is shorter); past the force time the
+    // worker is given up on and the HTTP sender abandons what is left (see shutdown-budget.ts).
+    shutdownGraceTime: options.shutdown.graceMs,
+    shutdownForceTime: options.shutdown.forceMs,
   });
 }

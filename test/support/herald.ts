@@ -2,7 +2,7 @@
 // database so that files never see each other's data, and fast retry schedules.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { type Herald, startHerald } from '../../src/app.js';
+import { type Herald, type HeraldOptions, startHerald } from '../../src/app.js';
 import { createHeraldClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/logger.js';
@@ -16,7 +16,10 @@ export interface TestHerald extends Herald {
   client(apiKey: string): ReturnType<typeof createHeraldClient>;
 }
 
-export async function startTestHerald(env: Record<string, string> = {}): Promise<TestHerald> {
+export async function startTestHerald(
+  env: Record<string, string> = {},
+  options: Pick<HeraldOptions, 'workerSlots'> = {},
+): Promise<TestHerald> {
   const suffix = randomBytes(4).toString('hex');
   const adminKey = `hk_admin_test_${randomBytes(12).toString('hex')}`;
   const config = loadConfig({
@@ -40,6 +43,7 @@ export async function startTestHerald(env: Record<string, string> = {}): Promise
     adminApiKey: adminKey,
     log: createLogger(config.logLevel),
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...options,
   });
   const client = (apiKey: string) => createHeraldClient({ url: herald.url, apiKey });
   const admin = client(adminKey);

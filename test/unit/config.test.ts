@@ -70,3 +70,13 @@ describe('.env.example', () => {
     expect(() => loadConfig(env)).not.toThrow();
   });
 });
+
+describe('HERALD_SHUTDOWN_GRACE', () => {
+  it('defaults to 25 s and must be longer than HERALD_DELIVERY_TIMEOUT', () => {
+    expect(loadConfig({}).shutdownGraceMs).toBe(25_000);
+    expect(loadConfig({ HERALD_DELIVERY_TIMEOUT: '30s', HERALD_SHUTDOWN_GRACE: '31s' }).shutdownGraceMs).toBe(31_000);
+    for (const env of [{ HERALD_DELIVERY_TIMEOUT: '30s' }, { HERALD_SHUTDOWN_GRACE: '15s' }, { HERALD_SHUTDOWN_GRACE: '10s' }]) {
+      expect(() => loadConfig(env)).toThrow(/HERALD_SHUTDOWN_GRACE: must be longer than HERALD_DELIVERY_TIMEOUT/);
+    }
+  });
+});
