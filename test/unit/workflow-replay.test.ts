@@ -1,5 +1,6 @@
-// Replays the histories under test/histories/ (recorded from the workflows as they are: see
-// docs/testing.md, `npm run test:record-histories`) against the current workflow code. A change that
+// Replays the histories under test/histories/ against the current workflow code: those the workflow
+// tests record (`npm run test:record-histories`, see docs/testing.md) and, under dev-server/, histories
+// recorded from a whole Herald on the dev server (kept as they were). A change that
 // alters a running workflow's command sequence without a `patched()` guard fails here, as it would
 // fail every delivery, health or fan-out workflow in flight at the upgrade. No server: the SDK's
 // replay worker runs the histories in-process.
@@ -30,12 +31,18 @@ describe('recorded workflow histories', () => {
       'delivery-retried-then-succeeded',
       'delivery-failed-after-schedule',
       'delivery-gone',
+      'delivery-deferred-then-succeeded',
       'delivery-parked-then-released',
       'health-unhealthy-then-enabled',
       'health-gone',
       'health-continue-as-new.run-1',
       'health-continue-as-new.run-2',
       'fan-out.run-1',
+      // Recorded on the dev server by a whole Herald (issue 14): before and with a deferred attempt.
+      'dev-server/delivery-succeeded',
+      'dev-server/delivery-retried',
+      'dev-server/delivery-parked-released',
+      'dev-server/delivery-deferred',
     ]) {
       expect(names).toContain(expected);
     }

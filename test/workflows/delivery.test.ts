@@ -91,6 +91,19 @@ describe('delivery workflow (time-skipping)', () => {
     expect(total).toBeLessThan(27.2 * HOUR * (1 + retryJitter));
   });
 
+  it('waits after a deferred turn without counting it as an attempt, telling the next turn how many', async () => {
+    const { result, attempts, events } = await deliver('deferred-then-succeeded', (attempt) =>
+      (attempt.deferrals ?? 0) < 2 ? { result: 'deferred', delayMs: 250 } : { result: 'succeeded', statusCode: 200 },
+    );
+    expect(result).toEqual({ status: 'succeeded', attempts: 1 });
+    expect(attempts.map((a) => [a.attempt, a.deferrals])).toEqual([
+      [1, undefined],
+      [1, 1],
+      [1, 2],
+    ]);
+    expect(timerDurations(events)).toEqual([250, 250]);
+  });
+
   it('stops at 410 Gone', async () => {
     const { result, attempts } = await deliver('gone', () => ({ result: 'gone' }));
     expect(result).toEqual({ status: 'gone', attempts: 1 });
