@@ -7,7 +7,7 @@ import { buildEnvelope } from '../src/domain/envelope.js';
 import { isAccountLevel } from '../src/domain/event-catalogue.js';
 import { holdsDelivery } from '../src/domain/health.js';
 import { deliveryId } from '../src/domain/ids.js';
-import { type DispatchDeps, deliveryRecord, startDeliveries, startDelivery } from '../src/temporal/dispatch.js';
+import { type DispatchDeps, deliveryRecord, startDelivery } from '../src/temporal/dispatch.js';
 import { type AttemptDeps, sendAttempt } from './attempt-delivery.js';
 import { forEachBounded } from './for-each-bounded.js';
 
@@ -17,32 +17,6 @@ export interface FanOutPageInput {
   /** The last webhook id of the previous page; null for the first page. */
   after: string | null;
   pageSize: number;
-}
-
-export interface FanOutPageResult {
-  started: number;
-  /** The cursor of the next page; null when this was the last. */
-  next: string | null;
-}
-
-/**
- * The single-phase page of fan-out workflows started before first attempts moved here (records and
- * workflows, no attempt): kept so that such a workflow still replays and finishes after an upgrade.
- */
-export function createFanOutPage(dispatch: DispatchDeps) {
-  return async function fanOutPage({ accountId, eventId, after, pageSize }: FanOutPageInput): Promise<FanOutPageResult> {
-    const event = await dispatch.store.events.get(accountId, eventId);
-    // Deleted by retention before the fan-out ran: nothing left to deliver.
-    if (!event) return { started: 0, next: null };
-    const found = await dispatch.store.webhooks.matching(event, isAccountLevel(event), {
-      after: after ?? undefined,
-      limit: pageSize + 1,
-    });
-    const page = found.slice(0, pageSize);
-    // A retried page (the worker died half way) starts the same ids again: harmless by construction.
-    await startDeliveries(dispatch, event, page);
-    return { started: page.length, next: found.length > pageSize ? (page.at(-1)?._id ?? null) : null };
-  };
 }
 
 export interface FanOutAttemptPageInput extends FanOutPageInput {

@@ -3,7 +3,7 @@
 import type { DispatchDeps } from '../src/temporal/dispatch.js';
 import { type AttemptDeps, createAttemptDelivery } from './attempt-delivery.js';
 import { createExpireParkedDelivery } from './delivery-health.js';
-import { createFanOutAttemptPage, createFanOutPage, createFanOutStartPage } from './fan-out.js';
+import { createFanOutAttemptPage, createFanOutStartPage } from './fan-out.js';
 import { createDispatchStranded } from './reconcile.js';
 import { createRecoverPage } from './recover.js';
 import { createPurgeExpired } from './retention.js';
@@ -18,7 +18,6 @@ export type ActivityDeps = AttemptDeps &
 export function createActivities(deps: ActivityDeps) {
   return {
     attemptDelivery: createAttemptDelivery(deps),
-    fanOutPage: createFanOutPage(deps.dispatch),
     fanOutAttemptPage: createFanOutAttemptPage(deps),
     fanOutStartPage: createFanOutStartPage(deps.dispatch),
     dispatchStranded: createDispatchStranded(deps.dispatch),

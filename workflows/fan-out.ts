@@ -34,8 +34,8 @@ export interface FanOutInput {
   after: string | null;
   /** Deliveries started by the previous runs. */
   started: number;
-  /** HERALD_DELIVERY_TIMEOUT at dispatch. Absent on a fan-out started by an older Herald (one phase). */
-  attemptTimeoutMs?: number;
+  /** HERALD_DELIVERY_TIMEOUT at dispatch. */
+  attemptTimeoutMs: number;
   /** Set by continue-as-new once every page was attempted. */
   attempted?: boolean;
   /** Carried by continue-as-new: the webhook ids of the attempted pages not started yet, page by page. */
@@ -43,7 +43,6 @@ export interface FanOutInput {
 }
 
 export async function fanOutWorkflow(input: FanOutInput): Promise<{ started: number }> {
-  if (input.attemptTimeoutMs === undefined) return singlePhase(input);
   const { accountId, eventId, pageSize } = input;
   // An attempt page's POSTs go in waves of FANOUT_ATTEMPT_CONCURRENCY, each bounded by the attempt timeout.
   const { fanOutAttemptPage } = proxyActivities<Activities>({
@@ -73,17 +72,4 @@ export async function fanOutWorkflow(input: FanOutInput): Promise<{ started: num
     for (const result of results) started += result.started;
   }
   return { started };
-}
-
-/** A fan-out started before the first attempts moved into it: records and starts page by page, as it did. */
-async function singlePhase(input: FanOutInput): Promise<{ started: number }> {
-  const { fanOutPage } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
-  let { after, started } = input;
-  for (let page = 0; page < PAGES_PER_RUN; page++) {
-    const result = await fanOutPage({ accountId: input.accountId, eventId: input.eventId, after, pageSize: input.pageSize });
-    started += result.started;
-    if (!result.next) return { started };
-    after = result.next;
-  }
-  return continueAsNew<typeof fanOutWorkflow>({ ...input, after, started });
 }

@@ -7,7 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
+  deprecatePatch,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -19,6 +19,11 @@ import { deletedSignal, disableUpdate, enableUpdate, healthQuery, reportSignal }
 type Activities = ReturnType<typeof createActivities>;
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+/**
+ * Runs recorded since same-seq reports apply carry this patch's marker; no released version ran the
+ * old rule, so the rule is gone and the patch only deprecated (its marker stays, so those runs, health
+ * workflows live for ever, still replay). Remove once no running health workflow has the marker.
+ */
 const SAME_SEQ_REPORTS_APPLY = 'same-seq-reports-apply';
 const { loadHealth, enableWebhook, disableWebhook, markUnhealthy, finishRelease, cancelParkedDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -95,8 +100,8 @@ export async function webhookHealthWorkflow(input: HealthInput): Promise<HealthE
   setHandler(reportSignal, async (report) => {
     await exclusive(async (s) => {
       handledInRun++;
-      // A patch: runs that ignored a same-seq report replay as they ran (see applyReport).
-      const todo = applyReport(s, report, patched(SAME_SEQ_REPORTS_APPLY));
+      deprecatePatch(SAME_SEQ_REPORTS_APPLY);
+      const todo = applyReport(s, report);
       if (todo === 'unhealthy') {
         if (await markUnhealthy({ webhookId, failureCount: s.failureCount, lastError: s.lastError, lastFailureAt: s.lastFailureAt })) {
           s.status = 'unhealthy';

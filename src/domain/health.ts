@@ -69,10 +69,9 @@ export type HealthEnd = { ended: 'deleted' };
  * applies (applying one twice changes nothing more): a health workflow started by a report loads the
  * statistics that report's attempt already wrote, so its state holds that `seq` before the report
  * arrives — treated as stale, a 410 from a new webhook's first attempt never disabled it.
- * `sameSeqApplies: false` is the old rule, for histories recorded under it.
  */
-export function applyReport(state: HealthState, report: HealthReport, sameSeqApplies = true): 'stale' | 'none' | 'unhealthy' | 'gone' {
-  if (report.seq < state.seq || (report.seq === state.seq && !sameSeqApplies)) return 'stale';
+export function applyReport(state: HealthState, report: HealthReport): 'stale' | 'none' | 'unhealthy' | 'gone' {
+  if (report.seq < state.seq) return 'stale';
   state.seq = report.seq;
   switch (report.kind) {
     case 'recovered':

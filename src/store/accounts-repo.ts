@@ -3,7 +3,7 @@ import { newId } from '../domain/ids.js';
 import { createAccountExternalIds, insertAccountOnce } from './account-external-ids.js';
 import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { AccountDoc, ApiKeyDoc, ApiKeyHashDoc } from './documents.js';
-import { type Collections, onlyDuplicateKeys } from './mongo.js';
+import type { Collections } from './mongo.js';
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -139,11 +139,9 @@ export function createAccountsRepo(
       const key = await this.getApiKey(accountId, keyId);
       if (!key || key.revoked_at !== null) return key;
       // Unusable first, then marked revoked: a crash in between can only end a key early, never leave
-      // a revoked one usable. Deleted once more afterwards for a start-up backfill that read the key
-      // before it was revoked (see backfillApiKeyHashes).
+      // a revoked one usable.
       await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
       await c.apiKeys.updateOne({ _id: keyId }, { $set: { revoked_at: now } });
-      await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
       // Last: every process's copy of this key is checked against it (see `authenticate`).
       await versions.touch(accountId);
       return this.getApiKey(accountId, keyId);
@@ -183,33 +181,6 @@ export function createAccountsRepo(
 
 function hashDoc(key: ApiKeyDoc): ApiKeyHashDoc {
   return { _id: key.key_hash, account_id: key.account_id, key_id: key._id };
-}
-
-/**
- * At start-up: lookup entries for the usable keys that have none (made before the entries existed).
- * A key revoked while this runs may get one back after the revocation deleted it: so each key is read
- * again afterwards and the entry removed if it is revoked by now (the revocation also deletes it once
- * more after marking the key, so one of the two deletes comes last).
- */
-export async function backfillApiKeyHashes(c: Collections): Promise<number> {
-  const [keys, entries] = await Promise.all([
-    c.apiKeys.find({ revoked_at: null }).toArray(),
-    c.apiKeyHashes.find({}, { projection: { _id: 1 } }).toArray(),
-  ]);
-  const have = new Set(entries.map((e) => e._id));
-  const missing = keys.filter((key) => !have.has(key.key_hash));
-  if (missing.length === 0) return 0;
-  try {
-    await c.apiKeyHashes.insertMany(missing.map(hashDoc), { ordered: false });
-  } catch (error) {
-    // Made meanwhile by another process starting: fine.
-    if (!onlyDuplicateKeys(error)) throw error;
-  }
-  for (const key of missing) {
-    const now = await c.apiKeys.findOne({ _id: key._id });
-    if (!now || now.revoked_at !== null) await c.apiKeyHashes.deleteOne({ _id: key.key_hash });
-  }
-  return missing.length;
 }
 
 export type AccountsRepo = ReturnType<typeof createAccountsRepo>;

@@ -2,7 +2,6 @@
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
 
 import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
-import { backfillApiKeyHashes } from './accounts-repo.js';
 import type {
   AccountDoc,
   AccountExternalIdDoc,
@@ -74,7 +73,6 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     replayClaims: db.collection('replay_claims'),
   };
   await ensureIndexes(collections);
-  await backfillApiKeyHashes(collections);
   return { client, db, collections, close: () => client.close() };
 }
 

@@ -1,12 +1,10 @@
 // The store's lookups by `_id` (the only filter FerretDB answers from an index): API keys authenticate
-// through their hash entries, kept in step with revocation and made at start-up for keys that predate
-// them, and a key a process knows is checked against its account's version alone (a second store on
-// the same database stands for another process); a webhook's statistics exist from its creation and go
-// with it; other accounts' objects stay not found.
+// through their hash entries, kept in step with revocation, and a key a process knows is checked against
+// its account's version alone (a second store on the same database stands for another process); a
+// webhook's statistics exist from its creation and go with it; other accounts' objects stay not found.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/store/accounts-repo.js';
-import type { ApiKeyDoc } from '../../src/store/documents.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { connectMongo, type Mongo } from '../../src/store/mongo.js';
 import { NO_STATS } from '../../src/store/webhook-stats-repo.js';
@@ -77,32 +75,6 @@ it('checks a key it knows against the account version only, and looks it up agai
   // Any change of the account moves the version (here a webhook): the key is looked up, and is gone.
   await store.webhooks.create(account._id, webhookInput);
   expect(await store.accounts.authenticate(apiKey)).toBeNull();
-});
-
-it('makes the missing entries of keys stored before entries existed at start-up, but none for revoked keys', async () => {
-  const { account } = await store.accounts.create('old keys');
-  const oldKey = (apiKey: string, revoked: boolean): ApiKeyDoc => ({
-    _id: `key_old_${randomBytes(6).toString('hex')}`,
-    account_id: account._id,
-    name: 'old',
-    key_hash: hashApiKey(apiKey),
-    prefix: apiKey.slice(0, 7),
-    created_at: new Date(),
-    revoked_at: revoked ? new Date() : null,
-  });
-  const [usable, revoked] = [generateApiKey(), generateApiKey()];
-  await mongo.collections.apiKeys.insertMany([oldKey(usable, false), oldKey(revoked, true)]);
-  expect(await store.accounts.authenticate(usable)).toBeNull();
-
-  // A process starting on this database.
-  const again = await connectMongo(inject('mongodbUri'), database);
-  try {
-    const restarted = createStore(again);
-    expect((await restarted.accounts.authenticate(usable))?.accountId).toBe(account._id);
-    expect(await restarted.accounts.authenticate(revoked)).toBeNull();
-  } finally {
-    await again.close();
-  }
 });
 
 it("creates a webhook's statistics with it and deletes them with it; other accounts do not find it", async () => {

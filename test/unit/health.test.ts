@@ -47,8 +47,6 @@ describe('health reports', () => {
     const gone = { kind: 'gone', seq: 1, failureCount: 1, error: 'HTTP 410', at } as const;
     expect(applyReport({ ...active(), seq: 1, failureCount: 1 }, gone)).toBe('gone');
     expect(applyReport({ ...active(), seq: 5, failureCount: 5 }, failure(5, 5))).toBe('unhealthy');
-    // The old rule, which runs recorded before the change replay with.
-    expect(applyReport({ ...active(), seq: 1, failureCount: 1 }, gone, false)).toBe('stale');
   });
 
   it('disables on 410 Gone unless already disabled', () => {

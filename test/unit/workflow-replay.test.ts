@@ -38,6 +38,9 @@ describe('recorded workflow histories', () => {
       'health-continue-as-new.run-1',
       'health-continue-as-new.run-2',
       'fan-out.run-1',
+      // Recorded while same-seq reports applied under `patched()` (now deprecatePatch): such runs exist.
+      'same-seq-patched/health-unhealthy-then-enabled',
+      'same-seq-patched/health-continue-as-new.run-1',
       // Recorded on the dev server by a whole Herald (issue 14): before and with a deferred attempt.
       'dev-server/delivery-succeeded',
       'dev-server/delivery-retried',
