@@ -12,11 +12,12 @@ import { SEARCH_ATTRIBUTE_NAMES } from '../../src/temporal/search-attributes.js'
 import { HISTORIES_DIR } from './histories-dir.js';
 import { historyToJsonText } from './history-json.js';
 
-export async function startTestEnvironment(): Promise<TestWorkflowEnvironment> {
+/** `path`: the wrapper script; the workflows project's setup provides it, other tests find it themselves. */
+export async function startTestEnvironment(path: string = inject('testServerPath')): Promise<TestWorkflowEnvironment> {
   // The SDK's worker logs at WARN and above only (INFO is a line per worker state change).
   installTemporalRuntime('info');
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    server: { executable: { type: 'existing-path', path } },
   });
   // The delivery workflow upserts DeliveryStatus; the test server accepts only registered attributes.
   await env.connection.operatorService.addSearchAttributes({

@@ -1,8 +1,8 @@
 // The delivery workflow on Temporal's time-skipping test server: a 27 h retry schedule runs in seconds.
 // The attempt is a test double of the `attemptDelivery` activity (scripted outcomes, delays from the
 // real retry schedule): the subject is the workflow's turns, timers, parking and release update, which
-// no receiver or store changes. The real activity with a real receiver and store is covered on the dev
-// server by test/integration/delivery-engine.test.ts.
+// no receiver or store changes. The real activities with a real receiver and store run the same 27 h
+// schedule in test/integration/delivery-time-skipping.test.ts (and on the dev server in delivery-engine).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
