@@ -128,8 +128,10 @@ describe('webhook health workflow (time-skipping)', () => {
   it('marks the webhook unhealthy at the threshold; the enable releases parked deliveries in event order', async () => {
     const webhookId = 'wh_unhealthy-then-enabled';
     const { world, activities } = webhookWorld(webhookId);
-    // The first event's receiver answers slowest: the order holds only if each release waits for its
-    // attempt's answer (the release update's reply, which comes with the attempt's outcome).
+    // The first event's receiver answers slowest: the order holds only if each release waits until the
+    // released attempt has answered. (The update's reply waits for it, and would even without the
+    // handler's wait: the attempt is a local activity, so the workflow task that carries the reply ends
+    // after it. The handler's wait is what makes the reply the attempt's outcome: delivery.test.ts.)
     world.receiverMs = (n) => (4 - n) * 150;
     await withWorker(env, activities, async (taskQueue) => {
       const health = await env.client.workflow.start('webhookHealthWorkflow', {
