@@ -1,7 +1,7 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
 
-import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoClient, type MongoClientOptions, MongoServerError } from 'mongodb';
 import { backfillApiKeyHashes } from './accounts-repo.js';
 import type {
   AccountDoc,
@@ -36,8 +36,9 @@ export interface Mongo {
   close(): Promise<void>;
 }
 
-export async function connectMongo(uri: string, database: string): Promise<Mongo> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+/** `options`: for tests (e.g. `monitorCommands`, to see every query the store sends). */
+export async function connectMongo(uri: string, database: string, options: MongoClientOptions = {}): Promise<Mongo> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, ...options });
   await client.connect();
   const db = client.db(database);
   const collections: Collections = {
@@ -64,29 +65,30 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.webhooks.createIndex({ client_key: 1 }, { unique: true, sparse: true }),
     c.webhooks.createIndex({ account_id: 1, event_types: 1 }),
     c.writeClaims.createIndex({ doc_id: 1 }),
-    c.events.createIndex({ account_id: 1, created_at: 1 }),
-    c.events.createIndex({ dispatched_at: 1, created_at: 1 }),
-    // Retention deletes by age across accounts.
-    c.events.createIndex({ created_at: 1 }),
-    c.deliveries.createIndex({ webhook_id: 1, status: 1, event_created_at: 1 }),
-    c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
+    // Events and deliveries need none: every read of them is by `_id`, or an `_id` range of their index
+    // entries (index-keys.ts), which the `_id` index answers on MongoDB and on Herald's FerretDB build.
     c.idempotency.createIndex({ created_at: 1 }),
-    c.deliveries.createIndex({ created_at: 1 }),
   ]);
 }
 
+/** Statements per delete command: FerretDB holds a SQLite connection per statement until the command ends. */
+const DELETES_PER_COMMAND = 50;
+
 /**
- * Deletes at most `limit` matching documents (no TTL indexes here, and one unbounded deleteMany would
- * hold the server for as long as it takes); returns how many were deleted.
+ * Deletes documents by `_id`, each by its own statement (FerretDB looks up a lone `_id` by index, and
+ * scans the collection for `$in`), a bounded number per command. Answers how many were deleted.
  */
-export async function deleteBatch<T extends { _id: string }>(collection: Collection<T>, filter: Filter<T>, limit: number): Promise<number> {
-  const docs = await collection
-    .find(filter, { projection: { _id: 1 } })
-    .limit(limit)
-    .toArray();
-  if (docs.length === 0) return 0;
-  const { deletedCount } = await collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as Filter<T>);
-  return deletedCount;
+export async function deleteByIds<T extends { _id: string }>(collection: Collection<T>, ids: string[]): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < ids.length; i += DELETES_PER_COMMAND) {
+    const chunk = ids.slice(i, i + DELETES_PER_COMMAND);
+    const result = await collection.bulkWrite(
+      chunk.map((id) => ({ deleteOne: { filter: { _id: id } as Filter<T> } })),
+      { ordered: false },
+    );
+    deleted += result.deletedCount;
+  }
+  return deleted;
 }
 
 export function isDuplicateKey(error: unknown): boolean {
