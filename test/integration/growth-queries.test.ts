@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeliveryDoc, DeliveryStatus, EventDoc } from '../../src/store/documents.js';
-import { backfillIndexEntries } from '../../src/store/index-backfill.js';
 import { createStore, type Store } from '../../src/store/index.js';
+import { backfillIndexEntries } from '../../src/store/index-backfill.js';
 import { connectMongo, type Mongo } from '../../src/store/mongo.js';
 import type { TimeCursor } from '../../src/store/time-cursor.js';
 import { deliveryRecord } from '../../src/temporal/dispatch.js';
-import { queriesOf, type QueryShape, scanReason } from '../support/explain-check.js';
+import { type QueryShape, queriesOf, scanReason } from '../support/explain-check.js';
 
 const database = `herald_test_growth_${randomBytes(4).toString('hex')}`;
 let mongo: Mongo;
@@ -80,7 +80,12 @@ async function allPages<T>(read: (after?: TimeCursor) => Promise<{ items: T[]; n
 describe('deliveries.list through index entries', () => {
   for (const ascending of [false, true]) {
     it(`pages by webhook, account, status and window (${ascending ? 'oldest' : 'newest'} first)`, async () => {
-      const cases: { filter: Partial<Record<'webhook_id' | 'status', string>>; since?: Date; until?: Date; expect: (d: DeliveryDoc) => boolean }[] = [
+      const cases: {
+        filter: Partial<Record<'webhook_id' | 'status', string>>;
+        since?: Date;
+        until?: Date;
+        expect: (d: DeliveryDoc) => boolean;
+      }[] = [
         { filter: { webhook_id: 'wh_A1' }, expect: (d) => d.webhook_id === 'wh_A1' },
         { filter: {}, expect: (d) => d.account_id === 'acc_A' },
         { filter: { status: 'failed' }, expect: (d) => d.account_id === 'acc_A' && d.status === 'failed' },
@@ -105,7 +110,10 @@ describe('deliveries.list through index entries', () => {
           return { items, next };
         });
         const want = deliveries.filter(c.expect).sort(byCreated(ascending));
-        expect(got.map((d) => d._id), JSON.stringify(c.filter)).toEqual(want.map((d) => d._id));
+        expect(
+          got.map((d) => d._id),
+          JSON.stringify(c.filter),
+        ).toEqual(want.map((d) => d._id));
       }
     });
   }
@@ -138,8 +146,13 @@ describe('events.list through index entries', () => {
           >[1]);
           return { items, next };
         });
-        const want = events.filter(c.expect).sort((a, b) => (ascending ? 1 : -1) * (a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1)));
-        expect(got.map((e) => e._id), JSON.stringify(c.filter)).toEqual(want.map((e) => e._id));
+        const want = events
+          .filter(c.expect)
+          .sort((a, b) => (ascending ? 1 : -1) * (a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : 1)));
+        expect(
+          got.map((e) => e._id),
+          JSON.stringify(c.filter),
+        ).toEqual(want.map((e) => e._id));
       }
     }
   });
@@ -180,7 +193,12 @@ describe('background reads through index entries', () => {
       .poll(async () => (await store.events.get('acc_A', (events[29] as EventDoc).id))?.dispatched_at, { timeout: 10_000 })
       .toBeInstanceOf(Date);
     const { events: found } = await store.events.undispatched(new Date(T0 + 3_600_000), 100);
-    expect(found.map((e) => e._id).sort()).toEqual(events.slice(30).map((e) => e._id).sort());
+    expect(found.map((e) => e._id).sort()).toEqual(
+      events
+        .slice(30)
+        .map((e) => e._id)
+        .sort(),
+    );
     // The dispatched ones' markers are gone: a second pass reads only the undispatched ones.
     const markers = await mongo.collections.events.countDocuments({ _id: { $gte: '~u|', $lt: '~u}' } });
     expect(markers).toBe(events.length - 30);
@@ -237,7 +255,12 @@ describe('explain', () => {
   it('fails on a query that scans (the check itself can fail)', async () => {
     expect(await scanReason(mongo.db, { collection: 'deliveries', filter: { webhook_id: 'wh_A1' } })).not.toBeNull();
     expect(
-      await scanReason(mongo.db, { collection: 'deliveries', filter: { _id: { $gte: '~w|', $lt: '~w}' } }, sort: { created_at: -1 }, limit: 5 }),
+      await scanReason(mongo.db, {
+        collection: 'deliveries',
+        filter: { _id: { $gte: '~w|', $lt: '~w}' } },
+        sort: { created_at: -1 },
+        limit: 5,
+      }),
     ).not.toBeNull();
   });
 });
