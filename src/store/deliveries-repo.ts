@@ -264,8 +264,14 @@ export function createDeliveriesRepo(c: Collections) {
       return entries.countDocuments({ _id: scopeRange(['p', webhookId]) });
     },
 
-    async setStatus(deliveryId: string, status: DeliveryStatus, nextAttemptAt: Date | null = null): Promise<void> {
+    /**
+     * `was`: the record before, when the caller has it (a replay): its failed or parked entry goes now
+     * instead of when a reader meets it (`deliveries.recover` counts entries).
+     */
+    async setStatus(deliveryId: string, status: DeliveryStatus, nextAttemptAt: Date | null = null, was?: DeliveryDoc): Promise<void> {
       await c.deliveries.updateOne({ _id: deliveryId }, { $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date() } });
+      const left = was && was.status !== status ? statusEntry(was) : null;
+      if (left) await entries.deleteOne({ _id: left._id });
       await noteStatus(deliveryId, status);
     },
 

@@ -47,7 +47,7 @@ export async function replayDelivery(deps: DispatchDeps, delivery: DeliveryDoc, 
   if (finishEventId === 'none') return { ok: false, error: 'not_started' };
 
   // Pending before the new run's first attempt can record anything; restored if the replay fails.
-  await deps.store.deliveries.setStatus(delivery._id, 'pending');
+  await deps.store.deliveries.setStatus(delivery._id, 'pending', null, delivery);
   try {
     if (finishEventId !== null) {
       const { runId } = await deps.client.workflowService.resetWorkflowExecution({
