@@ -1,5 +1,6 @@
 // Herald's second patch to FerretDB 1.24's SQLite backend: `_id` ranges, sorted by `_id`, with a limit,
-// run as one indexed SQLite query (SEARCH … USING INDEX, ORDER BY and LIMIT in SQL).
+// run as one indexed SQLite query (SEARCH … USING INDEX, ORDER BY and LIMIT in SQL); and `_id: {$in}`
+// of strings (up to 1,000), so that a page's documents come in one command instead of one each.
 //
 // Stock FerretDB 1.24 on SQLite pushes down a lone `_id` equality and nothing else: a range on `_id`,
 // a sort, or a limit behind any filter makes it read every document of the collection and filter,
@@ -130,8 +131,8 @@ func heraldSafeID(s string) bool {
 	return true
 }
 
-// heraldIDWhereClause returns the WHERE clause for a lone _id equality (FerretDB's own pushdown) or a
-// lone _id range of safe strings; empty for any other filter.
+// heraldIDWhereClause returns the WHERE clause for a lone _id equality (FerretDB's own pushdown), a
+// lone _id $in of strings, or a lone _id range of safe strings; empty for any other filter.
 func heraldIDWhereClause(filter *types.Document) (string, []any) {
 	if filter.Len() != 1 {
 		return "", nil
@@ -143,6 +144,10 @@ func heraldIDWhereClause(filter *types.Document) (string, []any) {
 		return fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
 
 	case *types.Document:
+		if in, _ := v.Get("$in"); in != nil && v.Len() == 1 {
+			return heraldIDInClause(in)
+		}
+
 		var conds []string
 		var args []any
 
@@ -179,6 +184,30 @@ func heraldIDWhereClause(filter *types.Document) (string, []any) {
 	}
 
 	return "", nil
+}
+
+// heraldIDInClause returns the WHERE clause for {_id: {$in: [strings]}}: an equality per value, which
+// SQLite answers from the _id index (exact whatever the characters: equal JSON texts, equal strings).
+func heraldIDInClause(in any) (string, []any) {
+	arr, ok := in.(*types.Array)
+	if !ok || arr.Len() == 0 || arr.Len() > 1000 {
+		return "", nil
+	}
+
+	marks := make([]string, 0, arr.Len())
+	args := make([]any, 0, arr.Len())
+
+	for i := 0; i < arr.Len(); i++ {
+		s, ok := must.NotFail(arr.Get(i)).(string)
+		if !ok {
+			return "", nil
+		}
+
+		marks = append(marks, "?")
+		args = append(args, string(must.NotFail(sjson.MarshalSingleValue(s))))
+	}
+
+	return fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, strings.Join(marks, ", ")), args
 }
 
 // heraldOrderByClause orders by _id for a {_id: ±1} sort (set by the handler only with an _id range

@@ -195,16 +195,16 @@ export function createDeliveriesRepo(c: Collections) {
         limit: q.limit,
         docs: c.deliveries,
         cursorOf,
-        keep:
-          q.webhook_id || q.status
-            ? (d) => {
-                // Another account's webhook: every one of its deliveries is that account's.
-                if (d.account_id !== accountId) foreign = true;
-                return !foreign && matches(d);
-              }
-            : undefined,
+        keep: q.status
+          ? (d) => {
+              // Another account's webhook: every one of its deliveries is that account's.
+              if (d.account_id !== accountId) foreign = true;
+              return !foreign && matches(d);
+            }
+          : undefined,
       });
-      return foreign ? { deliveries: [], next: null } : { deliveries: items, next };
+      if (foreign || items.some((d) => d.account_id !== accountId)) return { deliveries: [], next: null };
+      return { deliveries: items, next };
     },
 
     /** Counted on the webhook's failed entries (one left behind by a replay counts until it is read). */
