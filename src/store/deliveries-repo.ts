@@ -32,25 +32,24 @@ export type ParkedDelivery = Pick<DeliveryDoc, '_id' | 'workflow_id' | 'event_id
  *   `~p|<webhook>|<event created>|<event>` while parked (release in publication order). Made when the
  *   status is set; one left behind when the status moved on is dropped by the next reader that finds it.
  */
-export interface RetentionEntryDoc extends EntryDoc {
-  account_id: string;
-  webhook_id: string;
-  event_id: string;
-  event_created_at: Date;
-  created_at: Date;
-}
-
 type Located = Pick<DeliveryDoc, '_id' | 'account_id' | 'webhook_id' | 'event_id' | 'event_created_at' | 'created_at'>;
+
+/** Under `loc`, so that no query on the deliveries' own fields (`webhook_id`, …) ever matches an entry. */
+export interface RetentionEntryDoc extends EntryDoc {
+  loc: Omit<Located, '_id'>;
+}
 
 export function deliveryEntries(d: Located): EntryDoc[] {
   const retention: RetentionEntryDoc = {
     _id: entryKey('r', d.created_at, d._id),
     ref: d._id,
-    account_id: d.account_id,
-    webhook_id: d.webhook_id,
-    event_id: d.event_id,
-    event_created_at: d.event_created_at,
-    created_at: d.created_at,
+    loc: {
+      account_id: d.account_id,
+      webhook_id: d.webhook_id,
+      event_id: d.event_id,
+      event_created_at: d.event_created_at,
+      created_at: d.created_at,
+    },
   };
   return [
     { _id: entryKey('a', d.account_id, d.created_at, d._id), ref: d._id },
@@ -287,7 +286,7 @@ export function createDeliveriesRepo(c: Collections) {
       });
       if (found.length === 0) return 0;
       // The retention entry last: if this dies half way, the next run finds the delivery again.
-      const located = found.map((e): Located => ({ ...e, _id: e.ref }));
+      const located = found.map((e): Located => ({ ...e.loc, _id: e.ref }));
       await deleteByIds(
         c.deliveries,
         located.flatMap((d) => allIds(d).filter((id) => !id.startsWith('~r|'))),

@@ -29,15 +29,12 @@ export function eventKey(accountId: string, eventId: string): string {
  * for retention (with what it needs to find the others); `~u|<created>|<account>|<id>`, the reconciler's
  * (removed by the reconciler once it finds the event dispatched: never by the publish path).
  */
-export interface EventRetentionEntryDoc extends EntryDoc {
-  account_id: string;
-  id: string;
-  type: EventType;
-  inbox_id: string | null;
-  created_at: Date;
-}
-
 type LocatedEvent = Pick<EventDoc, 'account_id' | 'id' | 'type' | 'inbox_id' | 'created_at'>;
+
+/** Under `loc`, so that no query on the events' own fields ever matches an entry. */
+export interface EventRetentionEntryDoc extends EntryDoc {
+  loc: LocatedEvent;
+}
 
 function undispatchedKey(e: LocatedEvent): string {
   return entryKey('u', e.created_at, e.account_id, e.id);
@@ -53,11 +50,7 @@ export function eventEntries(e: LocatedEvent): EntryDoc[] {
   const retention: EventRetentionEntryDoc = {
     _id: entryKey('r', e.created_at, e.account_id, e.id),
     ref,
-    account_id: e.account_id,
-    id: e.id,
-    type: e.type,
-    inbox_id: e.inbox_id,
-    created_at: e.created_at,
+    loc: { account_id: e.account_id, id: e.id, type: e.type, inbox_id: e.inbox_id, created_at: e.created_at },
   };
   return [
     { _id: entryKey('a', e.account_id, e.created_at, e.id), ref },
@@ -180,8 +173,8 @@ export function createEventsRepo(c: Collections) {
       // The retention entry last: if this dies half way, the next run finds the event again.
       const ids = found.flatMap((e) => [
         e.ref,
-        undispatchedKey(e),
-        ...eventEntries(e)
+        undispatchedKey(e.loc),
+        ...eventEntries(e.loc)
           .map((entry) => entry._id)
           .filter((id) => id !== e._id),
       ]);
