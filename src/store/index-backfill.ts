@@ -1,5 +1,5 @@
-// At start-up, once per database: index entries (index-keys.ts) for deliveries and events stored before
-// Herald kept them. Reads each collection once (the only whole-collection read, and only the first time
+// At start-up, once per database: index entries (index-keys.ts) for deliveries, events and webhooks
+// stored before Herald kept them. Reads each collection once (the only whole-collection read, and only the first time
 // a database meets this version), inserts what is missing, then leaves a marker so that it never runs
 // again. Several processes starting at once may each run it: entries are inserted unordered, and an
 // entry that exists already is fine.
@@ -10,6 +10,7 @@ import type { EntryDoc } from './entry-scan.js';
 import { eventEntries, undispatchedEntry } from './events-repo.js';
 import { ENTRY_PREFIX, isEntryId } from './index-keys.js';
 import { type Collections, onlyDuplicateKeys } from './mongo.js';
+import { addWebhookEntry } from './webhook-entries.js';
 
 const MARKER = `${ENTRY_PREFIX}backfill|entries-v1`;
 
@@ -26,7 +27,18 @@ export async function backfillIndexEntries(c: Collections): Promise<{ deliveries
     const event = e as unknown as EventDoc;
     return [...eventEntries(event), ...(event.dispatched_at === null ? [undispatchedEntry(event)] : [])];
   });
+  await backfillWebhookEntries(c);
   return { deliveries, events };
+}
+
+/** Entries of webhooks created before they existed (webhook-entries.ts): a read of `webhooks`, once. */
+async function backfillWebhookEntries(c: Collections): Promise<void> {
+  if (await c.webhookEntries.findOne({ _id: MARKER })) return;
+  const webhooks = await c.webhooks.find({}, { projection: { _id: 1, account_id: 1 } }).toArray();
+  for (const w of webhooks) await addWebhookEntry(c, w.account_id, w._id);
+  await c.webhookEntries.insertOne({ _id: MARKER, ref: '' }).catch((error: unknown) => {
+    if (!onlyDuplicateKeys(error)) throw error;
+  });
 }
 
 async function backfill(collection: Collection<AnyDoc>, entriesOf: (doc: AnyDoc) => EntryDoc[]): Promise<number> {

@@ -23,6 +23,8 @@ export interface Collections {
   webhooks: import('mongodb').Collection<WebhookDoc>;
   webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
   webhookVersions: import('mongodb').Collection<WebhookVersionDoc>;
+  /** `~a|<account>|<webhook>`: an account's webhooks by `_id` range (webhook-entries.ts). */
+  webhookEntries: import('mongodb').Collection<{ _id: string; ref: string }>;
   writeClaims: import('mongodb').Collection<WriteClaimDoc>;
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
@@ -48,6 +50,7 @@ export async function connectMongo(uri: string, database: string, options: Mongo
     webhooks: db.collection('webhooks'),
     webhookStats: db.collection('webhook_stats'),
     webhookVersions: db.collection('webhook_versions'),
+    webhookEntries: db.collection('webhook_entries'),
     writeClaims: db.collection('write_claims'),
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),

@@ -17,6 +17,7 @@ const database = `herald_test_growth_${randomBytes(4).toString('hex')}`;
 let mongo: Mongo;
 let store: Store;
 const sent: QueryShape[] = [];
+const MONITORED = new Set(['deliveries', 'events', 'webhooks', 'webhook_entries']);
 
 const T0 = Date.UTC(2026, 10, 1);
 const accounts = ['acc_A', 'acc_B'];
@@ -53,7 +54,7 @@ beforeAll(async () => {
     d.status = status;
   }
   mongo.client.on('commandStarted', (e: CommandStartedEvent) => {
-    for (const q of queriesOf(e.command)) if (q.collection === 'deliveries' || q.collection === 'events') sent.push(q);
+    for (const q of queriesOf(e.command)) if (MONITORED.has(q.collection)) sent.push(q);
   });
 });
 
@@ -232,6 +233,42 @@ describe('background reads through index entries', () => {
     expect(await backfillIndexEntries(mongo.collections)).toEqual({ deliveries: 0, events: 0 });
     const got = await store.deliveries.list('acc_A', { limit: 100, ascending: true, webhook_id: 'wh_A1' });
     expect(got.deliveries.length).toBe(deliveries.filter((d) => d.webhook_id === 'wh_A1' && d.created_at >= new Date(T0 + 4000)).length);
+  });
+});
+
+describe('webhooks through their entries', () => {
+  it('lists an account’s webhooks by status, inbox and type, and matches events, without reading other accounts’', async () => {
+    const input = { url: 'https://example.com/h', inbox_ids: [], pod_ids: [], name: null, client_id: null, enabled: true };
+    const made = [];
+    for (const [i, types] of [['message.received'], ['message.bounced'], ['message.received', 'message.bounced']].entries()) {
+      made.push(
+        (
+          await store.webhooks.create('acc_W', {
+            ...input,
+            event_types: types as ['message.received'],
+            inbox_ids: i === 0 ? ['inbox_1'] : [],
+            enabled: i !== 1,
+          })
+        ).webhook,
+      );
+    }
+    await store.webhooks.create('acc_X', { ...input, event_types: ['message.received'] });
+    const ids = (page: { webhooks: { _id: string }[] }) => page.webhooks.map((w) => w._id);
+    expect(ids(await store.webhooks.list('acc_W', { limit: 10, ascending: true }))).toEqual(made.map((w) => w._id));
+    expect(ids(await store.webhooks.list('acc_W', { limit: 10, ascending: false, status: 'disabled' }))).toEqual([made[1]?._id]);
+    expect(ids(await store.webhooks.list('acc_W', { limit: 10, ascending: true, inbox_id: 'inbox_1' }))).toEqual([made[0]?._id]);
+    const page1 = await store.webhooks.list('acc_W', { limit: 1, ascending: false, event_type: 'message.bounced' });
+    expect(page1).toMatchObject({ count: 2, next: made[2]?._id });
+    expect(
+      ids(await store.webhooks.list('acc_W', { limit: 1, ascending: false, event_type: 'message.bounced', after: page1.next as string })),
+    ).toEqual([made[1]?._id]);
+    const matched = await store.webhooks.matching(
+      { account_id: 'acc_W', type: 'message.received', inbox_id: 'inbox_2', pod_id: null },
+      false,
+    );
+    expect(matched.map((w) => w._id)).toEqual([made[2]?._id]);
+    await store.webhooks.delete('acc_W', made[2]?._id as string);
+    expect(ids(await store.webhooks.list('acc_W', { limit: 10, ascending: true }))).toEqual([made[0]?._id, made[1]?._id]);
   });
 });
 
