@@ -3,7 +3,7 @@
 // through the store's own record and entry builders, in large insertMany batches, across 20 accounts
 // of 5 webhooks each; then, at each size, measures through the running Herald's REST face the p50/p99
 // of the reads an operator makes on one of those accounts (whose share grows with the total: 5 % of
-// everything), publish, the reconciler's and retention's CPU per run, and the disk bytes per delivery.
+// everything), with the CPU each request cost Herald and the MongoDB-protocol server, publish, the reconciler's and retention's CPU per run, and the disk bytes per delivery.
 // The growth factor is each figure at the largest size over the smallest (target ≤ 1.5×).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ export interface GrowthSize {
   deliveries: number;
   seedSeconds: number;
   /** Route → p50/p99 ms. */
-  latencyMs: Record<string, { p50: number; p99: number }>;
+  latencyMs: Record<string, Timing>;
   /** CPU ms (Herald's store code in this process + the MongoDB-protocol server) of one run. */
   reconcileCpuMs: number;
   retentionCpuMs: number;
@@ -154,16 +154,26 @@ async function seed(mongo: Mongo, pop: Population, count: number, now: number): 
   }
 }
 
-async function timed(samples: number, call: () => Promise<void>): Promise<{ p50: number; p99: number }> {
+interface Timing {
+  p50: number;
+  p99: number;
+  /** CPU ms per request of Herald and the MongoDB-protocol server: what the request cost, whatever else ran. */
+  cpuMs: number;
+}
+
+async function timed(samples: number, serverPids: number[], call: () => Promise<void>): Promise<Timing> {
   for (let i = 0; i < 3; i++) await call();
   const ms: number[] = [];
+  const cpu = () => serverPids.reduce((sum, pid) => sum + treeCpuMs(pid), 0);
+  const cpuBefore = cpu();
   for (let i = 0; i < samples; i++) {
     const start = performance.now();
     await call();
     ms.push(performance.now() - start);
   }
+  const cpuMs = round((cpu() - cpuBefore) / samples);
   const s = summarize(ms);
-  return { p50: round(s.p50), p99: round(s.p99) };
+  return { p50: round(s.p50), p99: round(s.p99), cpuMs };
 }
 
 async function get(url: string, apiKey: string): Promise<void> {
@@ -204,6 +214,7 @@ export async function runGrowth(
     const pop = await population(store, receiverUrl);
     const busy = pop.accounts[0] as Population['accounts'][number];
     const busyWebhook = busy.webhooks[0] as string;
+    const publisher = pop.accounts[1] as Population['accounts'][number];
     const now = Date.now();
     const results: GrowthSize[] = [];
     let stored = 0;
@@ -216,21 +227,27 @@ export async function runGrowth(
       log(`  seeded in ${seedSeconds} s`);
 
       const base = `${herald.url}/v1`;
+      // Herald alone (not Temporal): for publish, Temporal's share of a delivery is not what grows here.
+      const pids = [herald.process.pid, stack.mongodbPid()];
       const aDelivery = deliveryId(busyWebhook, 'evt_growth_0');
       const latencyMs: GrowthSize['latencyMs'] = {
-        'deliveries.list by webhook': await timed(SAMPLES, () => get(`${base}/deliveries?webhook_id=${busyWebhook}&limit=20`, busy.apiKey)),
-        'deliveries.list by webhook, failed': await timed(SAMPLES, () =>
+        'deliveries.list by webhook': await timed(SAMPLES, pids, () =>
+          get(`${base}/deliveries?webhook_id=${busyWebhook}&limit=20`, busy.apiKey),
+        ),
+        'deliveries.list by webhook, failed': await timed(SAMPLES, pids, () =>
           get(`${base}/deliveries?webhook_id=${busyWebhook}&status=failed&limit=20`, busy.apiKey),
         ),
-        'deliveries.list by status': await timed(SAMPLES, () => get(`${base}/deliveries?status=failed&limit=20`, busy.apiKey)),
-        'events.list': await timed(SAMPLES, () => get(`${base}/events?limit=20`, busy.apiKey)),
-        'events.list by inbox': await timed(SAMPLES, () => get(`${base}/events?inbox_id=inbox_3&limit=20`, busy.apiKey)),
-        'webhooks.list by status': await timed(SAMPLES, () => get(`${base}/webhooks?status=active&limit=20`, busy.apiKey)),
-        'deliveries.get': await timed(SAMPLES, () => get(`${base}/deliveries/${aDelivery}`, busy.apiKey)),
-        publish: await timed(SAMPLES, async () => {
+        'deliveries.list by status': await timed(SAMPLES, pids, () => get(`${base}/deliveries?status=failed&limit=20`, busy.apiKey)),
+        'events.list': await timed(SAMPLES, pids, () => get(`${base}/events?limit=20`, busy.apiKey)),
+        'events.list by inbox': await timed(SAMPLES, pids, () => get(`${base}/events?inbox_id=inbox_3&limit=20`, busy.apiKey)),
+        'webhooks.list by status': await timed(SAMPLES, pids, () => get(`${base}/webhooks?status=active&limit=20`, busy.apiKey)),
+        'deliveries.get': await timed(SAMPLES, pids, () => get(`${base}/deliveries/${aDelivery}`, busy.apiKey)),
+        // Another account's publishes: the measured account's newest deliveries stay the seeded ones (its
+        // status lists would otherwise read through every earlier size's publishes first).
+        publish: await timed(SAMPLES, pids, async () => {
           const response = await request(`${base}/events`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${busy.apiKey}`, 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${publisher.apiKey}`, 'content-type': 'application/json' },
             body: JSON.stringify({ type: 'message.received', inbox_id: 'inbox_bench', data: sampleMessage(`p${seq.event++}`) }),
           });
           const body = await response.body.text();
@@ -295,6 +312,7 @@ function growthFactors(sizes: GrowthSize[]): Record<string, number> {
   for (const [name, figure] of Object.entries(last.latencyMs)) {
     const from = first.latencyMs[name];
     if (from) factors[`${name} p50`] = round(figure.p50 / from.p50, 2);
+    if (from) factors[`${name} cpu`] = round(figure.cpuMs / Math.max(0.1, from.cpuMs), 2);
   }
   factors['reconciler CPU/run'] = round(last.reconcileCpuMs / Math.max(1, first.reconcileCpuMs), 2);
   factors['retention CPU/run'] = round(last.retentionCpuMs / Math.max(1, first.retentionCpuMs), 2);
@@ -304,14 +322,14 @@ function growthFactors(sizes: GrowthSize[]): Record<string, number> {
 
 export function growthTable(result: GrowthResult): string {
   const sizes = result.sizes;
-  const header = ['figure', ...sizes.map((s) => `${s.deliveries.toLocaleString('en')} deliveries`), 'growth'];
+  const header = ['figure', ...sizes.map((s) => `${s.deliveries.toLocaleString('en')} deliveries`), 'growth (p50, CPU)'];
   const rows: string[][] = [];
   const names = Object.keys(sizes[0]?.latencyMs ?? {});
   for (const name of names) {
     rows.push([
-      `${name} p50 / p99 ms`,
-      ...sizes.map((s) => `${s.latencyMs[name]?.p50} / ${s.latencyMs[name]?.p99}`),
-      `${result.growth[`${name} p50`] ?? '—'}×`,
+      `${name} p50 / p99 ms (CPU ms)`,
+      ...sizes.map((s) => `${s.latencyMs[name]?.p50} / ${s.latencyMs[name]?.p99} (${s.latencyMs[name]?.cpuMs})`),
+      `${result.growth[`${name} p50`] ?? '—'}×, ${result.growth[`${name} cpu`] ?? '—'}×`,
     ]);
   }
   rows.push(['reconciler CPU ms/run', ...sizes.map((s) => String(s.reconcileCpuMs)), `${result.growth['reconciler CPU/run'] ?? '—'}×`]);
