@@ -21,7 +21,7 @@ export interface DispatchStrandedResult {
 
 export function createDispatchStranded(dispatch: DispatchDeps) {
   return async function dispatchStranded({ olderThanMs, limit }: DispatchStrandedInput): Promise<DispatchStrandedResult> {
-    const events = await dispatch.store.events.undispatched(new Date(Date.now() - olderThanMs), limit);
+    const { events, more } = await dispatch.store.events.undispatched(new Date(Date.now() - olderThanMs), limit);
     let dispatched = 0;
     let failed = 0;
     // A few at a time: each waits for its `dispatched_at` mark, which waits up to 100 ms to share a
@@ -36,6 +36,7 @@ export function createDispatchStranded(dispatch: DispatchDeps) {
         log.warn('dispatching a stranded event failed', { eventId: event.id, accountId: event.account_id, error: String(error) });
       }
     });
-    return { dispatched, failed, more: events.length === limit && dispatched > 0 };
+    // More: a full batch dispatched, or markers of dispatched events left to clear (events-repo.ts).
+    return { dispatched, failed, more: more && (dispatched > 0 || events.length === 0) };
   };
 }

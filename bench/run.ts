@@ -6,6 +6,7 @@ import { createHeraldClient } from '../src/client/index.js';
 import { startStack } from '../test/support/stack.js';
 import { type PublishOnlyResult, runCost, runPublishOnly } from './benchmarks/cost.js';
 import { runFanOut } from './benchmarks/fan-out.js';
+import { growthTable, runGrowth } from './benchmarks/growth.js';
 import { runLatency } from './benchmarks/herald-latency.js';
 import { runThroughput } from './benchmarks/herald-throughput.js';
 import { runLimit } from './benchmarks/limit.js';
@@ -66,13 +67,18 @@ async function measureOn(
           log(`  ${result.workflowsPerSecond} workflows/s`);
         }
       }
-      if (!(['throughput', 'latency', 'fanout', 'cost'] as const).some(has)) return run;
+      if (!(['throughput', 'latency', 'fanout', 'cost', 'growth'] as const).some(has)) return run;
 
       log(`[${temporalMode}] starting Herald (src/main.ts) on these servers`);
       const herald = await startHeraldUnderTest(stack, { maxWebhooks: Math.max(100, options.fanout + 10) });
       return await using(herald.stop, async () => {
         const webhookCount = () => mongo.count(BENCH_DATABASE, 'webhooks');
         const ctx: HeraldBenchContext = { stack, herald, receiver, temporal, mongo, webhookCount, log };
+        if (has('growth')) {
+          log(`[${temporalMode}] growth: ${options.growthSizes.join(', ')} stored deliveries`);
+          run.growth = await runGrowth(stack, herald, receiver.url, { sizes: options.growthSizes, log });
+          process.stdout.write(`\n${growthTable(run.growth)}\n`);
+        }
         const one = await createAccount(herald, 'one', receiver.url, 1, 'message.received');
         let deliveriesToOne = 0;
         let oneEventIds: string[] = [];

@@ -14,6 +14,7 @@ import type { Config } from './config/env.js';
 import type { Logger } from './logger.js';
 import { shutdownBudget } from './shutdown-budget.js';
 import { createStore } from './store/index.js';
+import { backfillIndexEntries } from './store/index-backfill.js';
 import { connectMongo } from './store/mongo.js';
 import type { DispatchDeps } from './temporal/dispatch.js';
 import { ensureSearchAttributes } from './temporal/ensure-search-attributes.js';
@@ -45,6 +46,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const { config, log } = options;
   installTemporalRuntime(config.logLevel);
   const mongo = await connectMongo(options.mongodbUri, config.mongodb.database);
+  // Once per database: index entries for what was stored before Herald kept them (index-backfill.ts).
+  await backfillIndexEntries(mongo.collections);
   const store = createStore(mongo);
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   await ensureSearchAttributes(connection, config.temporal.namespace);

@@ -1,11 +1,13 @@
 // `npm run bench -- [--quick] [--duration 30s] [--rates 10,50,100,200] [--events 1000] [--events10 300]
 //   [--baseline 1000] [--fanout 1000] [--concurrency 32] [--only limit,baseline,throughput,latency,fanout,cost]
-//   [--memory] [--worker-options '{"maxConcurrentWorkflowTaskPolls":10}']`
+//   [--memory] [--worker-options '{"maxConcurrentWorkflowTaskPolls":10}'] [--only growth --sizes 10000,100000,1000000]`
 import { parseArgs } from 'node:util';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from '../../src/domain/duration.js';
 
-export const BENCHMARKS = ['limit', 'baseline', 'throughput', 'latency', 'fanout', 'cost'] as const;
+export const BENCHMARKS = ['limit', 'baseline', 'throughput', 'latency', 'fanout', 'cost', 'growth'] as const;
+/** Run unless `--only` names others; `growth` (minutes of seeding) runs only when named. */
+const DEFAULT_BENCHMARKS = BENCHMARKS.filter((name) => name !== 'growth');
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -22,10 +24,13 @@ export interface BenchOptions {
   fanout: number;
   memory: boolean;
   workerOptions: Partial<WorkerOptions> | undefined;
+  /** Stored deliveries at which `growth` measures. */
+  growthSizes: number[];
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--duration 30s] [--rates 10,50,100,200] [--events N] [--events10 N]
-  [--baseline N] [--fanout N] [--concurrency N] [--only ${BENCHMARKS.join(',')}] [--memory] [--worker-options JSON]`;
+  [--baseline N] [--fanout N] [--concurrency N] [--only ${BENCHMARKS.join(',')}] [--memory] [--worker-options JSON]
+  [--sizes 10000,100000,1000000] (growth)`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -42,6 +47,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       only: { type: 'string' },
       memory: { type: 'boolean', default: false },
       'worker-options': { type: 'string' },
+      sizes: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -58,7 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const rateDurationMs = values.duration === undefined ? (quick ? 5_000 : 30_000) : parseDuration(values.duration);
   if (rateDurationMs === undefined) throw new Error(`--duration must be a duration like 30s\n${USAGE}`);
-  const only = new Set((values.only?.split(',') ?? BENCHMARKS).map((s) => s.trim()) as BenchmarkName[]);
+  const only = new Set((values.only?.split(',') ?? DEFAULT_BENCHMARKS).map((s) => s.trim()) as BenchmarkName[]);
   for (const name of only) if (!BENCHMARKS.includes(name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
   return {
     quick,
@@ -75,5 +81,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     fanout: int(values.fanout, quick ? 200 : 1_000, 'fanout'),
     memory: values.memory ?? false,
     workerOptions: values['worker-options'] ? (JSON.parse(values['worker-options']) as Partial<WorkerOptions>) : undefined,
+    growthSizes: (values.sizes ?? '10000,100000,1000000').split(',').map((n) => int(n, 0, 'sizes')),
   };
 }

@@ -1,10 +1,12 @@
 // The printed table (figures, targets from issue 7 as pass/miss — printed, never asserted — and ratios
 // against the baselines measured in the same run) and the JSON written to bench/results/.
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { CostResult } from '../benchmarks/cost.js';
 import type { FanOutResult } from '../benchmarks/fan-out.js';
+import type { GrowthResult } from '../benchmarks/growth.js';
 import type { LatencyResult } from '../benchmarks/herald-latency.js';
 import type { ThroughputResult } from '../benchmarks/herald-throughput.js';
 import type { LimitResult } from '../benchmarks/limit.js';
@@ -25,6 +27,7 @@ export interface RunResults {
   latency: LatencyResult[];
   fanOut?: FanOutResult;
   cost?: CostResult;
+  growth?: GrowthResult;
 }
 
 export interface BenchResults {

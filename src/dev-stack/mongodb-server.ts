@@ -5,12 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ID_RANGE_EDITS, ID_RANGE_FILES } from './ferretdb-id-range-patch.js';
 import { runWithProgress } from './go-build.js';
 import { assertPortFree, goAtLeast, goToolchain, type ManagedProcess, onPath, spawnServer, stopOrphan } from './processes.js';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 /** Herald's build of it (see buildFerretDb), named apart from a stock build of the same version. */
-export const FERRETDB_BUILD = `ferretdb-${FERRETDB_VERSION}-herald.1`;
+export const FERRETDB_BUILD = `ferretdb-${FERRETDB_VERSION}-herald.2`;
 
 export type MongoBinary = { kind: 'mongod' | 'ferretdb'; path: string };
 
@@ -63,7 +64,8 @@ export async function findMongoServer({ ferretdbPath, mongodPath, dataDir, log }
  * module with the version written in — and one fix: its SQLite backend indexes `_id` as
  * `_ferretdb_sjson->"_id"` but looks it up as `_ferretdb_sjson->'$._id'`, an expression SQLite does
  * not match to that index, so every lookup by `_id` scanned the whole collection (measured: 0.75 ms
- * per find at 200 documents, 12.5 ms at 8,000 — Herald's deliveries grow without bound).
+ * per find at 200 documents, 12.5 ms at 8,000 — Herald's deliveries grow without bound). And a
+ * second (ferretdb-id-range-patch.ts): `_id` ranges sorted by `_id` with a limit, run by index.
  */
 async function buildFerretDb(target: string, log: (msg: string) => void): Promise<void> {
   log(`mongodb: no server found; building FerretDB ${FERRETDB_VERSION} from its Go module (≈2 minutes, once)`);
@@ -81,6 +83,13 @@ async function buildFerretDb(target: string, log: (msg: string) => void): Promis
     const lookup = `IDColumn = DefaultColumn + "->'$._id'"`;
     if (!source.includes(lookup)) throw new Error(`FerretDB ${FERRETDB_VERSION}: ${metadata} no longer has ${lookup}`);
     writeFileSync(metadata, source.replace(lookup, 'IDColumn = DefaultColumn + `->"_id"`'));
+    for (const [path, text] of Object.entries(ID_RANGE_FILES)) writeFileSync(join(work, path), text);
+    for (const [path, stock, replacement] of ID_RANGE_EDITS) {
+      const file = join(work, path);
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes(stock)) throw new Error(`FerretDB ${FERRETDB_VERSION}: ${path} no longer has the code Herald patches`);
+      writeFileSync(file, text.split(stock).join(replacement));
+    }
     mkdirSync(join(target, '..'), { recursive: true });
     await runWithProgress('ferretdb build', 'go', ['build', '-o', target, './cmd/ferretdb'], { cwd: work }, log);
   } finally {

@@ -1,9 +1,11 @@
-import type { Filter } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { AttemptOutcome } from '../domain/delivery.js';
 import type { AttemptDoc, DeliveryDoc, DeliveryStatus } from './documents.js';
+import { byIds, type EntryDoc, entriesIn, newlyInserted, readEntries, scanScope } from './entry-scan.js';
+import { entryKey, scopeRange } from './index-keys.js';
 import { createInsertBatcher } from './insert-batcher.js';
-import { type Collections, deleteBatch } from './mongo.js';
-import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
+import { type Collections, deleteByIds, isDuplicateKey } from './mongo.js';
+import type { TimeCursor, TimeWindow } from './time-cursor.js';
 
 export interface DeliveryListQuery extends TimeWindow {
   limit: number;
@@ -19,15 +21,124 @@ export interface FailedQuery extends TimeWindow {
   webhookId: string;
 }
 
-function failedFilter(q: FailedQuery): Filter<DeliveryDoc> {
-  return { $and: [{ webhook_id: q.webhookId, status: 'failed' }, windowFilter<DeliveryDoc>('event_created_at', q)] };
-}
-
 export type ParkedDelivery = Pick<DeliveryDoc, '_id' | 'workflow_id' | 'event_id' | 'event_created_at'>;
 
+/**
+ * The index entries of a delivery (index-keys.ts), in the deliveries collection:
+ * - `~a|<account>|<created>|<delivery>` and `~w|<webhook>|<created>|<delivery>`: `deliveries.list`;
+ * - `~e|<account>|<event>|<delivery>`: `deliveries.list` by event;
+ * - `~r|<created>|<delivery>`: retention, with what it needs to find the others;
+ * - `~f|<webhook>|<event created>|<delivery>` while failed (`deliveries.recover`) and
+ *   `~p|<webhook>|<event created>|<event>` while parked (release in publication order). Made when the
+ *   status is set; one left behind when the status moved on is dropped by the next reader that finds it.
+ */
+type Located = Pick<DeliveryDoc, '_id' | 'account_id' | 'webhook_id' | 'event_id' | 'event_created_at' | 'created_at'>;
+
+/** Under `loc`, so that no query on the deliveries' own fields (`webhook_id`, …) ever matches an entry. */
+export interface RetentionEntryDoc extends EntryDoc {
+  loc: Omit<Located, '_id'>;
+}
+
+export function deliveryEntries(d: Located): EntryDoc[] {
+  const retention: RetentionEntryDoc = {
+    _id: entryKey('r', d.created_at, d._id),
+    ref: d._id,
+    loc: {
+      account_id: d.account_id,
+      webhook_id: d.webhook_id,
+      event_id: d.event_id,
+      event_created_at: d.event_created_at,
+      created_at: d.created_at,
+    },
+  };
+  return [
+    { _id: entryKey('a', d.account_id, d.created_at, d._id), ref: d._id },
+    { _id: entryKey('w', d.webhook_id, d.created_at, d._id), ref: d._id },
+    { _id: entryKey('e', d.account_id, d.event_id, d._id), ref: d._id },
+    retention,
+  ];
+}
+
+function failedKey(d: Pick<DeliveryDoc, '_id' | 'webhook_id' | 'event_created_at'>): string {
+  return entryKey('f', d.webhook_id, d.event_created_at, d._id);
+}
+
+function parkedKey(d: Pick<DeliveryDoc, 'webhook_id' | 'event_created_at' | 'event_id'>): string {
+  return entryKey('p', d.webhook_id, d.event_created_at, d.event_id);
+}
+
+/** Every `_id` a delivery and its entries may have. */
+function allIds(d: Located): string[] {
+  return [d._id, ...deliveryEntries(d).map((e) => e._id), failedKey(d), parkedKey(d)];
+}
+
+const STATUS_KEYS: Partial<Record<DeliveryStatus, (d: DeliveryDoc) => string>> = { failed: failedKey, parked: parkedKey };
+
+/** The entry a delivery's current status needs (failed, parked), if any. */
+export function statusEntry(d: DeliveryDoc): EntryDoc | null {
+  const keyOf = STATUS_KEYS[d.status];
+  return keyOf ? { _id: keyOf(d), ref: d._id } : null;
+}
+
 export function createDeliveriesRepo(c: Collections) {
-  // Every publish stores its delivery records: concurrent publishes share insert commands (see insert-batcher.ts).
-  const inserts = createInsertBatcher(c.deliveries);
+  const entries = entriesIn(c.deliveries);
+  // Every publish stores its delivery records and their index entries: concurrent publishes share
+  // insert commands (see insert-batcher.ts), and a delivery's entries travel in its command.
+  const inserts = createInsertBatcher<DeliveryDoc | EntryDoc>(c.deliveries as unknown as Collection<DeliveryDoc | EntryDoc>);
+
+  /** Makes the entry of a failed or parked delivery, once the status is written (see dropStale). */
+  async function noteStatus(deliveryId: string, status: DeliveryStatus): Promise<void> {
+    const keyOf = STATUS_KEYS[status];
+    if (!keyOf) return;
+    const delivery = await c.deliveries.findOne({ _id: deliveryId });
+    if (delivery?.status !== status) return;
+    await insertEntry({ _id: keyOf(delivery), ref: delivery._id });
+  }
+
+  async function insertEntry(entry: EntryDoc): Promise<void> {
+    try {
+      await entries.insertOne(entry);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /**
+   * Drops a status entry whose delivery moved on. Read again after the delete: a writer that set the
+   * status again in between and found the entry still there (a duplicate) would otherwise lose it.
+   */
+  async function dropStale(entry: EntryDoc, status: DeliveryStatus): Promise<void> {
+    await entries.deleteOne({ _id: entry._id });
+    const now = await c.deliveries.findOne({ _id: entry.ref });
+    if (now?.status === status) await insertEntry(entry);
+  }
+
+  /** The deliveries still in `status` among a status scope's entries, in key order, after `after`. */
+  async function liveStatusPage(status: DeliveryStatus, range: { $gte: string; $lt: string }, after: string | undefined, limit: number) {
+    const live: DeliveryDoc[] = [];
+    let lastKey: string | undefined;
+    for (;;) {
+      const chunk = limit + 1 - live.length;
+      const found = await readEntries(entries, { range, after, ascending: true, limit: chunk });
+      const docs = await byIds(
+        c.deliveries,
+        found.map((e) => e.ref),
+      );
+      for (const [i, doc] of docs.entries()) {
+        const entry = found[i] as EntryDoc;
+        if (doc?.status === status) {
+          live.push(doc);
+          if (live.length <= limit) lastKey = entry._id;
+        } else {
+          await dropStale(entry, status);
+        }
+      }
+      if (found.length < chunk || live.length > limit) break;
+      after = found.at(-1)?._id;
+    }
+    return { docs: live.slice(0, limit), more: live.length > limit, lastKey };
+  }
+
   return {
     /** Inserts the records that do not exist yet; existing ones (a retried publish) are left alone. */
     async insertMany(deliveries: DeliveryDoc[]): Promise<void> {
@@ -36,9 +147,18 @@ export function createDeliveriesRepo(c: Collections) {
 
     /** Like insertMany, and answers the ids of the records that already existed (a retried fan-out page). */
     async insertNew(deliveries: DeliveryDoc[]): Promise<Set<string>> {
-      // Queued in one turn, so that they go in one command (with whatever other publishes queued).
-      const outcomes = await Promise.all(deliveries.map((delivery) => inserts.insert(delivery)));
-      return new Set(deliveries.filter((_, i) => outcomes[i] === 'duplicate').map((delivery) => delivery._id));
+      // Queued in one turn, so that they go in one command (with whatever other publishes queued). An
+      // entry that exists already (a retried publish) is fine.
+      const made = deliveries.map(deliveryEntries);
+      const [outcomes, entryOutcomes] = await Promise.all([
+        Promise.all(deliveries.map((delivery) => inserts.insert(delivery))),
+        Promise.all(made.map((list) => Promise.all(list.map((entry) => inserts.insert(entry))))),
+      ]);
+      const existing = new Set(deliveries.filter((_, i) => outcomes[i] === 'duplicate').map((delivery) => delivery._id));
+      // A delivery that existed already keeps its entries: those made now carry this call's time.
+      const stray = made.flatMap((list, i) => (outcomes[i] === 'duplicate' ? newlyInserted(list, entryOutcomes[i] ?? []) : []));
+      if (stray.length > 0) await deleteByIds(entries, stray);
+      return existing;
     },
 
     /** Scoped by account: another account's delivery is not found. (By `_id` alone: FerretDB scans for anything else.) */
@@ -51,24 +171,44 @@ export function createDeliveriesRepo(c: Collections) {
       return c.deliveries.findOne({ _id: deliveryId });
     },
 
-    /** Newest first unless `ascending`; `next` is the cursor of the following page, null at the end. */
+    /**
+     * Newest first unless `ascending`; `next` is the cursor of the following page, null at the end.
+     * Through the entries of the narrowest scope given (event, webhook, account); a status filter is
+     * applied to the records, so such a page may come back short, with a cursor (see entry-scan.ts).
+     */
     async list(accountId: string, q: DeliveryListQuery): Promise<{ deliveries: DeliveryDoc[]; next: TimeCursor | null }> {
-      const filters: Filter<DeliveryDoc>[] = [{ account_id: accountId }, windowFilter<DeliveryDoc>('created_at', q)];
-      if (q.webhook_id) filters.push({ webhook_id: q.webhook_id });
-      if (q.event_id) filters.push({ event_id: q.event_id });
-      if (q.status) filters.push({ status: q.status });
-      if (q.after) filters.push(afterFilter<DeliveryDoc>('created_at', q.after, q.ascending));
-      const docs = await c.deliveries
-        .find({ $and: filters })
-        .sort(sortBy('created_at', q.ascending))
-        .limit(q.limit + 1)
-        .toArray();
-      const { items, next } = pageOf(docs, q.limit, (d) => d.created_at);
+      const matches = (d: DeliveryDoc) =>
+        d.account_id === accountId &&
+        (!q.webhook_id || d.webhook_id === q.webhook_id) &&
+        (!q.event_id || d.event_id === q.event_id) &&
+        (!q.status || d.status === q.status);
+      const cursorOf = (d: DeliveryDoc): TimeCursor => ({ at: d.created_at, id: d._id });
+      if (q.event_id) return { ...(await eventPage(c, accountId, q, matches, cursorOf)) };
+      let foreign = false;
+      const { items, next } = await scanScope<DeliveryDoc>({
+        scope: q.webhook_id ? ['w', q.webhook_id] : ['a', accountId],
+        since: q.since,
+        until: q.until,
+        after: q.after,
+        ascending: q.ascending,
+        limit: q.limit,
+        docs: c.deliveries,
+        cursorOf,
+        keep: q.status
+          ? (d) => {
+              // Another account's webhook: every one of its deliveries is that account's.
+              if (d.account_id !== accountId) foreign = true;
+              return !foreign && matches(d);
+            }
+          : undefined,
+      });
+      if (foreign || items.some((d) => d.account_id !== accountId)) return { deliveries: [], next: null };
       return { deliveries: items, next };
     },
 
+    /** Counted on the webhook's failed entries (one left behind by a replay counts until it is read). */
     countFailed(q: FailedQuery): Promise<number> {
-      return c.deliveries.countDocuments(failedFilter(q));
+      return entries.countDocuments({ _id: scopeRange(['f', q.webhookId], q) });
     },
 
     /** The next failed deliveries after `after`, oldest event first (the order they were published). */
@@ -77,14 +217,10 @@ export function createDeliveriesRepo(c: Collections) {
       after: TimeCursor | null,
       limit: number,
     ): Promise<{ deliveries: DeliveryDoc[]; next: TimeCursor | null }> {
-      const filter = after ? { $and: [failedFilter(q), afterFilter<DeliveryDoc>('event_created_at', after, true)] } : failedFilter(q);
-      const docs = await c.deliveries
-        .find(filter)
-        .sort(sortBy('event_created_at', true))
-        .limit(limit + 1)
-        .toArray();
-      const { items, next } = pageOf(docs, limit, (d) => d.event_created_at);
-      return { deliveries: items, next };
+      const from = after ? entryKey('f', q.webhookId, after.at, after.id) : undefined;
+      const { docs, more } = await liveStatusPage('failed', scopeRange(['f', q.webhookId], q), from, limit);
+      const last = docs.at(-1);
+      return { deliveries: docs, next: more && last ? { at: last.event_created_at, id: last._id } : null };
     },
 
     /** `handoff`: a fan-out's first attempt, which the delivery workflow adopts (see DeliveryDoc.handoff). */
@@ -102,6 +238,7 @@ export function createDeliveriesRepo(c: Collections) {
           $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? { handoff } : {}) },
         },
       );
+      await noteStatus(deliveryId, status);
     },
 
     /**
@@ -116,30 +253,82 @@ export function createDeliveriesRepo(c: Collections) {
     },
 
     /** A webhook's parked deliveries in the order their events were published. */
-    parked(webhookId: string, limit: number): Promise<ParkedDelivery[]> {
-      return c.deliveries
-        .find<ParkedDelivery>(
-          { webhook_id: webhookId, status: 'parked' },
-          { projection: { _id: 1, workflow_id: 1, event_id: 1, event_created_at: 1 } },
-        )
-        .sort({ event_created_at: 1, event_id: 1 })
-        .limit(limit)
-        .toArray();
+    async parked(webhookId: string, limit: number): Promise<ParkedDelivery[]> {
+      const { docs } = await liveStatusPage('parked', scopeRange(['p', webhookId]), undefined, limit);
+      return docs.map(({ _id, workflow_id, event_id, event_created_at }) => ({ _id, workflow_id, event_id, event_created_at }));
     },
 
+    /** Counted on the webhook's parked entries (one left behind by a release counts until it is read). */
     countParked(webhookId: string): Promise<number> {
-      return c.deliveries.countDocuments({ webhook_id: webhookId, status: 'parked' });
+      return entries.countDocuments({ _id: scopeRange(['p', webhookId]) });
     },
 
-    async setStatus(deliveryId: string, status: DeliveryStatus, nextAttemptAt: Date | null = null): Promise<void> {
+    /**
+     * `was`: the record before, when the caller has it (a replay): its failed or parked entry goes now
+     * instead of when a reader meets it (`deliveries.recover` counts entries).
+     */
+    async setStatus(deliveryId: string, status: DeliveryStatus, nextAttemptAt: Date | null = null, was?: DeliveryDoc): Promise<void> {
       await c.deliveries.updateOne({ _id: deliveryId }, { $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date() } });
+      const left = was && was.status !== status ? statusEntry(was) : null;
+      if (left) await entries.deleteOne({ _id: left._id });
+      await noteStatus(deliveryId, status);
     },
 
-    /** Retention: deletes up to `limit` deliveries (their attempts are embedded) created before `before`. */
-    deleteOlderThan(before: Date, limit: number): Promise<number> {
-      return deleteBatch(c.deliveries, { created_at: { $lt: before } }, limit);
+    /**
+     * Retention: deletes up to `limit` deliveries (their attempts are embedded) created before `before`,
+     * oldest first, with their index entries; found through the time-keyed retention entries.
+     */
+    async deleteOlderThan(before: Date, limit: number): Promise<number> {
+      const found = await readEntries(entriesIn<RetentionEntryDoc>(c.deliveries), {
+        range: { $gte: scopeRange(['r']).$gte, $lt: entryKey('r', before) },
+        ascending: true,
+        limit,
+      });
+      if (found.length === 0) return 0;
+      // The retention entry last: if this dies half way, the next run finds the delivery again.
+      const located = found.map((e): Located => ({ ...e.loc, _id: e.ref }));
+      await deleteByIds(
+        c.deliveries,
+        located.flatMap((d) => allIds(d).filter((id) => !id.startsWith('~r|'))),
+      );
+      await deleteByIds(
+        c.deliveries,
+        found.map((e) => e._id),
+      );
+      return found.length;
     },
   };
+}
+
+/** Deliveries of one event: its entries are as many as the webhooks it matched, read whole and sorted here. */
+async function eventPage(
+  c: Collections,
+  accountId: string,
+  q: DeliveryListQuery,
+  matches: (d: DeliveryDoc) => boolean,
+  cursorOf: (d: DeliveryDoc) => TimeCursor,
+): Promise<{ deliveries: DeliveryDoc[]; next: TimeCursor | null }> {
+  const found = await readEntries(entriesIn(c.deliveries), {
+    range: scopeRange(['e', accountId, q.event_id as string]),
+    ascending: true,
+    limit: 0,
+  });
+  const direction = q.ascending ? 1 : -1;
+  const order = (a: TimeCursor, b: TimeCursor) => direction * (a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const docs = (
+    await byIds(
+      c.deliveries,
+      found.map((e) => e.ref),
+    )
+  )
+    .filter((d): d is DeliveryDoc => d !== null && matches(d))
+    .filter((d) => (!q.since || d.created_at >= q.since) && (!q.until || d.created_at < q.until))
+    .filter((d) => !q.after || order(cursorOf(d), q.after) > 0)
+    .sort((a, b) => order(cursorOf(a), cursorOf(b)));
+  const more = docs.length > q.limit;
+  const page = docs.slice(0, q.limit);
+  const last = page.at(-1);
+  return { deliveries: page, next: more && last ? cursorOf(last) : null };
 }
 
 export type DeliveriesRepo = ReturnType<typeof createDeliveriesRepo>;

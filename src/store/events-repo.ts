@@ -1,9 +1,11 @@
-import type { Filter } from 'mongodb';
+import type { Collection } from 'mongodb';
 import type { EventType } from '../domain/event-catalogue.js';
 import type { EventDoc } from './documents.js';
+import { byIds, type EntryDoc, entriesIn, newlyInserted, readEntries, scanScope } from './entry-scan.js';
+import { entryKey, scopeRange } from './index-keys.js';
 import { createInsertBatcher } from './insert-batcher.js';
-import { type Collections, deleteBatch } from './mongo.js';
-import { afterFilter, pageOf, sortBy, type TimeCursor, type TimeWindow, windowFilter } from './time-cursor.js';
+import { type Collections, deleteByIds } from './mongo.js';
+import type { TimeCursor, TimeWindow } from './time-cursor.js';
 import { createUpdateBatcher } from './update-batcher.js';
 
 export interface EventListQuery extends TimeWindow {
@@ -21,9 +23,57 @@ export function eventKey(accountId: string, eventId: string): string {
   return `${accountId}/${eventId}`;
 }
 
+/**
+ * The index entries of an event (index-keys.ts), in the events collection: `~a|<account>|<created>|<id>`,
+ * `~t|<account>|<type>|…` and `~i|<account>|<inbox>|…` for `events.list`; `~r|<created>|<account>|<id>`
+ * for retention (with what it needs to find the others); `~u|<created>|<account>|<id>`, the reconciler's
+ * (removed by the reconciler once it finds the event dispatched: never by the publish path).
+ */
+type LocatedEvent = Pick<EventDoc, 'account_id' | 'id' | 'type' | 'inbox_id' | 'created_at'>;
+
+/** Under `loc`, so that no query on the events' own fields ever matches an entry. */
+export interface EventRetentionEntryDoc extends EntryDoc {
+  loc: LocatedEvent;
+}
+
+function undispatchedKey(e: LocatedEvent): string {
+  return entryKey('u', e.created_at, e.account_id, e.id);
+}
+
+/** The reconciler's marker of an event not yet dispatched. */
+export function undispatchedEntry(e: LocatedEvent): EntryDoc {
+  return { _id: undispatchedKey(e), ref: eventKey(e.account_id, e.id) };
+}
+
+export function eventEntries(e: LocatedEvent): EntryDoc[] {
+  const ref = eventKey(e.account_id, e.id);
+  const retention: EventRetentionEntryDoc = {
+    _id: entryKey('r', e.created_at, e.account_id, e.id),
+    ref,
+    loc: { account_id: e.account_id, id: e.id, type: e.type, inbox_id: e.inbox_id, created_at: e.created_at },
+  };
+  return [
+    { _id: entryKey('a', e.account_id, e.created_at, e.id), ref },
+    { _id: entryKey('t', e.account_id, e.type, e.created_at, e.id), ref },
+    ...(e.inbox_id !== null ? [{ _id: entryKey('i', e.account_id, e.inbox_id, e.created_at, e.id), ref }] : []),
+    retention,
+  ];
+}
+
+/** The undispatched events found, and whether there may be more (a full batch, or markers left to read). */
+export interface UndispatchedPage {
+  events: EventDoc[];
+  more: boolean;
+}
+
+/** Reconciler markers read at most per call: those of dispatched events are removed as they are met. */
+const MARKERS_PER_CALL_FACTOR = 20;
+
 export function createEventsRepo(c: Collections) {
-  // Every publish stores one event: concurrent publishes share insert commands (see insert-batcher.ts).
-  const inserts = createInsertBatcher(c.events);
+  const entries = entriesIn(c.events);
+  // Every publish stores one event and its entries: concurrent publishes share insert commands (see
+  // insert-batcher.ts), and an event's entries travel in its command.
+  const inserts = createInsertBatcher<EventDoc | EntryDoc>(c.events as unknown as Collection<EventDoc | EntryDoc>);
   // Nobody waits on a mark (the reconciler looks for unmarked events a minute later): they wait up to
   // MARK_HOLD_MS for company, so that a steady stream of publishes shares one command per batch. At most
   // MARKS_PER_COMMAND: FerretDB 1.24 holds a SQLite connection per statement until the command ends,
@@ -36,7 +86,11 @@ export function createEventsRepo(c: Collections) {
      */
     async insert(event: Omit<EventDoc, '_id' | 'dispatched_at'>): Promise<{ event: EventDoc; created: boolean }> {
       const doc: EventDoc = { _id: eventKey(event.account_id, event.id), ...event, dispatched_at: null };
-      if ((await inserts.insert(doc)) === 'inserted') return { event: doc, created: true };
+      const made = [...eventEntries(doc), undispatchedEntry(doc)];
+      const [outcome, ...entryOutcomes] = await Promise.all([inserts.insert(doc), ...made.map((entry) => inserts.insert(entry))]);
+      if (outcome === 'inserted') return { event: doc, created: true };
+      // A retried publish: entries made now carry this call's time, not the stored event's.
+      await deleteByIds(entries, newlyInserted(made, entryOutcomes));
       const existing = await c.events.findOne({ _id: doc._id });
       if (!existing) throw new Error(`event ${doc._id} was refused as a duplicate but is not stored`);
       return { event: existing, created: false };
@@ -53,33 +107,83 @@ export function createEventsRepo(c: Collections) {
       await marks.update(eventKey(accountId, eventId), { $set: { dispatched_at: now } });
     },
 
-    /** Events stored but never dispatched (the API died in between), older than `before`. */
-    undispatched(before: Date, limit: number): Promise<EventDoc[]> {
-      return c.events
-        .find({ dispatched_at: null, created_at: { $lt: before } })
-        .sort({ created_at: 1 })
-        .limit(limit)
-        .toArray();
+    /**
+     * Events stored but never dispatched (the API died in between), stored before `before`, oldest first:
+     * through the reconciler's markers, removing those of events dispatched meanwhile. Reads at most
+     * MARKERS_PER_CALL_FACTOR × limit markers: the markers of the last interval's publishes, never the
+     * whole collection.
+     */
+    async undispatched(before: Date, limit: number): Promise<UndispatchedPage> {
+      const range = { $gte: scopeRange(['u']).$gte, $lt: entryKey('u', before) };
+      const events: EventDoc[] = [];
+      let after: string | undefined;
+      for (let round = 0; round < MARKERS_PER_CALL_FACTOR; round++) {
+        const markers = await readEntries(entries, { range, after, ascending: true, limit });
+        const docs = await byIds(
+          c.events,
+          markers.map((m) => m.ref),
+        );
+        const done: string[] = [];
+        for (const [i, doc] of docs.entries()) {
+          const marker = markers[i] as EntryDoc;
+          if (doc && doc.dispatched_at === null) {
+            if (events.length < limit) events.push(doc);
+          } else done.push(marker._id);
+        }
+        await deleteByIds(entries, done);
+        if (markers.length < limit) return { events, more: false };
+        if (events.length >= limit) return { events, more: true };
+        after = markers.at(-1)?._id;
+      }
+      return { events, more: true };
     },
 
-    /** Newest first unless `ascending`; `next` is the cursor of the following page, null at the end. */
+    /**
+     * Newest first unless `ascending`; `next` is the cursor of the following page, null at the end.
+     * Through the entries of the inbox, the type or the account; with both filters, the type is
+     * applied to the inbox's events (such a page may come back short, with a cursor: entry-scan.ts).
+     */
     async list(accountId: string, q: EventListQuery): Promise<{ events: EventDoc[]; next: TimeCursor | null }> {
-      const filters: Filter<EventDoc>[] = [{ account_id: accountId }, windowFilter<EventDoc>('created_at', q)];
-      if (q.type) filters.push({ type: q.type });
-      if (q.inbox_id) filters.push({ inbox_id: q.inbox_id });
-      if (q.after) filters.push(afterFilter<EventDoc>('created_at', q.after, q.ascending));
-      const docs = await c.events
-        .find({ $and: filters })
-        .sort(sortBy('created_at', q.ascending))
-        .limit(q.limit + 1)
-        .toArray();
-      const { items, next } = pageOf(docs, q.limit, (e) => e.created_at);
+      const scope = q.inbox_id ? ['i', accountId, q.inbox_id] : q.type ? ['t', accountId, q.type] : ['a', accountId];
+      const { items, next } = await scanScope<EventDoc>({
+        scope,
+        since: q.since,
+        until: q.until,
+        after: q.after,
+        ascending: q.ascending,
+        limit: q.limit,
+        docs: c.events,
+        cursorOf: (e) => ({ at: e.created_at, id: e.id }),
+        keep: q.inbox_id && q.type ? (e) => e.type === q.type : undefined,
+      });
       return { events: items, next };
     },
 
-    /** Retention: deletes up to `limit` events created before `before`; returns how many. */
-    deleteOlderThan(before: Date, limit: number): Promise<number> {
-      return deleteBatch(c.events, { created_at: { $lt: before } }, limit);
+    /**
+     * Retention: deletes up to `limit` events created before `before`, oldest first, with their index
+     * entries; found through the time-keyed retention entries. Returns how many.
+     */
+    async deleteOlderThan(before: Date, limit: number): Promise<number> {
+      const found = await readEntries(entriesIn<EventRetentionEntryDoc>(c.events), {
+        range: { $gte: scopeRange(['r']).$gte, $lt: entryKey('r', before) },
+        ascending: true,
+        limit,
+      });
+      if (found.length === 0) return 0;
+      // The retention entry last: if this dies half way, the next run finds the event again.
+      const ids = found.flatMap((e) => [
+        e.ref,
+        undispatchedKey(e.loc),
+        ...eventEntries(e.loc)
+          .map((entry) => entry._id)
+          .filter((id) => id !== e._id),
+      ]);
+      await deleteByIds(c.events, ids);
+      await deleteByIds(
+        c.events,
+        found.map((e) => e._id),
+      );
+      return found.length;
     },
   };
 }

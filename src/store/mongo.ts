@@ -1,7 +1,7 @@
 // Connection and indexes. Only features every MongoDB-protocol server here supports: no transactions,
 // TTL or partial indexes, change streams. Uniqueness (the real idempotency guard) is by unique indexes.
 
-import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoClient, type MongoClientOptions, MongoServerError } from 'mongodb';
 import type {
   AccountDoc,
   AccountExternalIdDoc,
@@ -29,6 +29,8 @@ export interface Collections {
   webhooks: import('mongodb').Collection<WebhookDoc>;
   webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
   webhookVersions: import('mongodb').Collection<WebhookVersionDoc>;
+  /** `~a|<account>|<webhook>`: an account's webhooks by `_id` range (webhook-entries.ts). */
+  webhookEntries: import('mongodb').Collection<{ _id: string; ref: string }>;
   writeClaims: import('mongodb').Collection<WriteClaimDoc>;
   events: import('mongodb').Collection<EventDoc>;
   deliveries: import('mongodb').Collection<DeliveryDoc>;
@@ -49,8 +51,9 @@ export interface Mongo {
   close(): Promise<void>;
 }
 
-export async function connectMongo(uri: string, database: string): Promise<Mongo> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
+/** `options`: for tests (e.g. `monitorCommands`, to see every query the store sends). */
+export async function connectMongo(uri: string, database: string, options: MongoClientOptions = {}): Promise<Mongo> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50, ...options });
   await client.connect();
   const db = client.db(database);
   const collections: Collections = {
@@ -60,6 +63,7 @@ export async function connectMongo(uri: string, database: string): Promise<Mongo
     webhooks: db.collection('webhooks'),
     webhookStats: db.collection('webhook_stats'),
     webhookVersions: db.collection('webhook_versions'),
+    webhookEntries: db.collection('webhook_entries'),
     writeClaims: db.collection('write_claims'),
     events: db.collection('events'),
     deliveries: db.collection('deliveries'),
@@ -83,14 +87,9 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.webhooks.createIndex({ client_key: 1 }, { unique: true, sparse: true }),
     c.webhooks.createIndex({ account_id: 1, event_types: 1 }),
     c.writeClaims.createIndex({ doc_id: 1 }),
-    c.events.createIndex({ account_id: 1, created_at: 1 }),
-    c.events.createIndex({ dispatched_at: 1, created_at: 1 }),
-    // Retention deletes by age across accounts.
-    c.events.createIndex({ created_at: 1 }),
-    c.deliveries.createIndex({ webhook_id: 1, status: 1, event_created_at: 1 }),
-    c.deliveries.createIndex({ account_id: 1, created_at: 1 }),
+    // Events and deliveries need none: every read of them is by `_id`, or an `_id` range of their index
+    // entries (index-keys.ts), which the `_id` index answers on MongoDB and on Herald's FerretDB build.
     c.idempotency.createIndex({ created_at: 1 }),
-    c.deliveries.createIndex({ created_at: 1 }),
     c.webhookSlots.createIndex({ account_id: 1 }),
     c.replayClaims.createIndex({ created_at: 1 }),
   ]);
@@ -98,16 +97,31 @@ async function ensureIndexes(c: Collections): Promise<void> {
 
 /**
  * Deletes at most `limit` matching documents (no TTL indexes here, and one unbounded deleteMany would
- * hold the server for as long as it takes); returns how many were deleted.
+ * hold the server for as long as it takes); returns how many were deleted. On FerretDB the `find` scans
+ * the collection for any filter but an `_id` range: deliveries and events use deleteByIds instead.
  */
 export async function deleteBatch<T extends { _id: string }>(collection: Collection<T>, filter: Filter<T>, limit: number): Promise<number> {
   const docs = await collection
     .find(filter, { projection: { _id: 1 } })
     .limit(limit)
     .toArray();
-  if (docs.length === 0) return 0;
-  const { deletedCount } = await collection.deleteMany({ _id: { $in: docs.map((d) => d._id) } } as Filter<T>);
-  return deletedCount;
+  return deleteByIds(
+    collection,
+    docs.map((d) => d._id),
+  );
+}
+
+/** Ids per delete: Herald's FerretDB build looks up an `_id: {$in}` of up to 1,000 by index (stock FerretDB scans). */
+const IDS_PER_DELETE = 1_000;
+
+/** Deletes documents by `_id`, a bounded number per command. Answers how many were deleted. */
+export async function deleteByIds<T extends { _id: string }>(collection: Collection<T>, ids: string[]): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < ids.length; i += IDS_PER_DELETE) {
+    const { deletedCount } = await collection.deleteMany({ _id: { $in: ids.slice(i, i + IDS_PER_DELETE) } } as Filter<T>);
+    deleted += deletedCount;
+  }
+  return deleted;
 }
 
 export function isDuplicateKey(error: unknown): boolean {

@@ -15,6 +15,7 @@ import type { EventScope, EventType } from '../domain/event-catalogue.js';
 import type { AccountVersion, AccountVersions } from './account-versions.js';
 import type { WebhookDoc } from './documents.js';
 import type { Collections } from './mongo.js';
+import { accountWebhooks } from './webhook-entries.js';
 
 /** What matching needs of a webhook (never its secrets). */
 export type Subscription = Pick<WebhookDoc, '_id' | 'url' | 'event_types' | 'inbox_ids' | 'pod_ids'>;
@@ -73,10 +74,14 @@ export function createWebhookMatcher(
       copies.set(accountId, copy);
       return copy.subscriptions;
     }
-    const subscriptions = await c.webhooks
-      .find<Subscription>({ account_id: accountId }, { projection: { _id: 1, url: 1, event_types: 1, inbox_ids: 1, pod_ids: 1 } })
-      .sort({ _id: 1 })
-      .toArray();
+    // Through the account's webhook entries (webhook-entries.ts): FerretDB scans every webhook for `account_id`.
+    const subscriptions: Subscription[] = (await accountWebhooks(c, accountId)).map(({ _id, url, event_types, inbox_ids, pod_ids }) => ({
+      _id,
+      url,
+      event_types,
+      inbox_ids,
+      pod_ids,
+    }));
     copies.set(accountId, { version, readAt: now(), subscriptions });
     if (copies.size > maxAccounts) copies.delete(copies.keys().next().value as string);
     return subscriptions;

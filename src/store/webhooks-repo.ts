@@ -1,10 +1,10 @@
-import type { Filter } from 'mongodb';
 import type { EventType } from '../domain/event-catalogue.js';
 import { newId } from '../domain/ids.js';
 import { generateSecret } from '../domain/signing.js';
 import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
+import { accountWebhooks, addWebhookEntry, removeWebhookEntry } from './webhook-entries.js';
 import type { MatchedEvent, MatchOptions, WebhookMatcher } from './webhook-matcher.js';
 import { createWebhookSlots } from './webhook-slots.js';
 import { NO_STATS } from './webhook-stats-repo.js';
@@ -97,6 +97,8 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
         created_at: now,
         updated_at: now,
       };
+      // Its entry first: one left without its webhook is skipped (webhook-entries.ts).
+      await addWebhookEntry(c, accountId, webhook._id);
       try {
         await c.webhooks.insertOne(webhook);
         // Its statistics exist from the start, so that every attempt records its outcome in one
@@ -106,9 +108,11 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
         await matcher.touch(accountId);
         return { webhook, created: true };
       } catch (error) {
+        await removeWebhookEntry(c, accountId, webhook._id);
         if (!isDuplicateKey(error) || !webhook.client_key) throw error;
         const existing = await c.webhooks.findOne({ client_key: webhook.client_key });
         if (!existing) throw error;
+        await addWebhookEntry(c, accountId, existing._id);
         // The first call may have died before marking the account's webhooks changed.
         await matcher.touch(accountId);
         return { webhook: existing, created: false };
@@ -149,19 +153,19 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       return c.webhooks.findOne({ _id: webhookId });
     },
 
+    /** Filtered and counted over the account's webhooks (at most HERALD_MAX_WEBHOOKS_PER_ACCOUNT): webhook-entries.ts. */
     async list(accountId: string, q: WebhookListQuery): Promise<{ webhooks: WebhookDoc[]; count: number; next: string | null }> {
-      const filter: Filter<WebhookDoc> = { account_id: accountId };
-      if (q.status) filter.status = q.status;
-      if (q.inbox_id) filter.inbox_ids = q.inbox_id;
-      if (q.event_type) filter.event_types = q.event_type;
-      const count = await c.webhooks.countDocuments(filter);
+      const matching = (await accountWebhooks(c, accountId)).filter(
+        (w) =>
+          (!q.status || w.status === q.status) &&
+          (!q.inbox_id || w.inbox_ids.includes(q.inbox_id)) &&
+          (!q.event_type || w.event_types.includes(q.event_type)),
+      );
+      const count = matching.length;
       // ULIDs sort by creation time, so the last id seen is a cursor that stays stable under inserts.
-      if (q.after) filter._id = q.ascending ? { $gt: q.after } : { $lt: q.after };
-      const page = await c.webhooks
-        .find(filter)
-        .sort({ _id: q.ascending ? 1 : -1 })
-        .limit(q.limit + 1)
-        .toArray();
+      const after = q.after;
+      const ordered = q.ascending ? matching : matching.reverse();
+      const page = ordered.filter((w) => after === undefined || (q.ascending ? w._id > after : w._id < after)).slice(0, q.limit + 1);
       const more = page.length > q.limit;
       const webhooks = more ? page.slice(0, q.limit) : page;
       return { webhooks, count, next: more ? (webhooks.at(-1)?._id ?? null) : null };
@@ -174,7 +178,12 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       if (!webhook) return null;
       const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId });
       if (!deleted) return null;
-      await Promise.all([deleteClaims(c.writeClaims, webhookId), c.webhookStats.deleteOne({ _id: webhookId }), matcher.touch(accountId)]);
+      await Promise.all([
+        deleteClaims(c.writeClaims, webhookId),
+        c.webhookStats.deleteOne({ _id: webhookId }),
+        removeWebhookEntry(c, accountId, webhookId),
+        matcher.touch(accountId),
+      ]);
       // Last (a crash before it leaves a slot whose webhook is gone: taken again after its lease).
       await slots.release(accountId, webhookId);
       return deleted;

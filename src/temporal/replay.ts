@@ -80,7 +80,7 @@ async function firstWorkflowTaskCompleted(deps: DispatchDeps, workflowId: string
 /** Resets the pinned run (pending first; the status restored if the reset fails). */
 async function reset(deps: DispatchDeps, delivery: DeliveryDoc, runId: string, finishEventId: EventId, reason: string): Promise<string> {
   // Pending before the new run's first attempt can record anything.
-  await deps.store.deliveries.setStatus(delivery._id, 'pending');
+  await deps.store.deliveries.setStatus(delivery._id, 'pending', null, delivery);
   try {
     const response = await deps.client.workflowService.resetWorkflowExecution({
       namespace: deps.client.options.namespace,
@@ -135,7 +135,7 @@ async function restart(deps: DispatchDeps, delivery: DeliveryDoc): Promise<Repla
     deps.store.webhooks.byId(delivery.webhook_id),
   ]);
   if (!event || !webhook) return { ok: false, error: 'gone' };
-  await deps.store.deliveries.setStatus(delivery._id, 'pending');
+  await deps.store.deliveries.setStatus(delivery._id, 'pending', null, delivery);
   try {
     const runId = await startDelivery(deps, event, webhook, 'ALLOW_DUPLICATE');
     if (runId) return { ok: true, runId };
