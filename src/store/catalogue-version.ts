@@ -7,33 +7,20 @@
 // Kept in `webhook_versions` beside the accounts' versions, under an id no account can have, so that a
 // server that answers `_id: {$in: [account, catalogue]}` from its index could read both at once (FerretDB
 // 1.24 does not: it scans the collection for that, see docs/event-catalogue.md).
-import { randomUUID } from 'node:crypto';
 import { builtInEventType } from '../domain/event-catalogue.js';
 import type { AccountVersion, AccountVersions } from './account-versions.js';
-import { type Collections, isDuplicateKey } from './mongo.js';
 
 export const CATALOGUE_VERSION_ID = 'event_catalogue';
 
 /** null: no type was ever added at run time. */
 export type CatalogueVersion = string | null;
 
-export function createCatalogueVersion(c: Collections) {
+/** The catalogue's version is kept like an account's, under an id no account can have. */
+export function createCatalogueVersion(versions: AccountVersions) {
   return {
-    async read(): Promise<CatalogueVersion> {
-      return (await c.webhookVersions.findOne({ _id: CATALOGUE_VERSION_ID }))?.version ?? null;
-    },
-
+    read: (): Promise<CatalogueVersion> => versions.read(CATALOGUE_VERSION_ID),
     /** After a change is written: every process reads the catalogue again when it next needs it. */
-    async touch(): Promise<void> {
-      const update = { $set: { version: randomUUID(), updated_at: new Date() } };
-      try {
-        await c.webhookVersions.updateOne({ _id: CATALOGUE_VERSION_ID }, update, { upsert: true });
-      } catch (error) {
-        // Two first writes raced to create it (FerretDB's upsert is not atomic): the second updates it.
-        if (!isDuplicateKey(error)) throw error;
-        await c.webhookVersions.updateOne({ _id: CATALOGUE_VERSION_ID }, update);
-      }
-    },
+    touch: (): Promise<void> => versions.touch(CATALOGUE_VERSION_ID),
   };
 }
 

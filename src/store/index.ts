@@ -19,7 +19,7 @@ import { createWebhooksRepo } from './webhooks-repo.js';
 export function createStore(mongo: Mongo) {
   const c = mongo.collections;
   const versions = createAccountVersions(c);
-  const catalogueVersion = createCatalogueVersion(c);
+  const catalogueVersion = createCatalogueVersion(versions);
   const eventTypes = createEventTypesRepo(c, catalogueVersion);
   const accounts = createAccountsRepo(c, versions);
   return {

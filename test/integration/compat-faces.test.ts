@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAIMON_EXAMPLES } from '../support/daimon-examples.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../support/receiver.js';
 
@@ -83,50 +84,7 @@ const AGENTMAIL_UPDATE = {
 };
 
 /** seeds/daimon-webhook-events.txt, the message.received example (what daimon's /test is documented to send). */
-const DAIMON_MESSAGE_RECEIVED = {
-  event: 'message.received',
-  event_id: 'evt_abc123xyz789',
-  timestamp: '2026-03-16T10:30:45.123Z',
-  account_id: 'acc_xyz789',
-  inbox_id: 'inbox_abc123',
-  message: {
-    id: 'msg_def456',
-    inbox_id: 'inbox_abc123',
-    thread_id: 'thread_ghi789',
-    from: 'user@example.com',
-    to: ['agent@daimon.email'],
-    cc: [],
-    bcc: [],
-    subject: 'Request for analysis',
-    body: 'Hi Agent,\n\nPlease analyze the attached data.\n\nThanks,\nUser',
-    html_body: '<p>Hi Agent,</p><p>Please analyze the attached data.</p><p>Thanks,<br>User</p>',
-    reply_body: 'Please analyze the attached data.',
-    plain_body: 'Hi Agent,\n\nPlease analyze the attached data.\n\nThanks,\nUser',
-    attachments: [
-      {
-        id: 'att_jkl012',
-        filename: 'data.csv',
-        content_type: 'text/csv',
-        size: 1024,
-        url: 'https://api.daimon.email/v1/messages/msg_def456/attachments/att_jkl012',
-      },
-    ],
-    links: ['https://example.com/data-source'],
-    cta_links: [],
-    labels: [],
-    read: false,
-    headers: {
-      'message-id': '<abc123@mail.example.com>',
-      'in-reply-to': null,
-      references: null,
-      date: '2026-03-16T10:30:42Z',
-      'return-path': 'user@example.com',
-    },
-    spam_score: 0.1,
-    received_at: '2026-03-16T10:30:45Z',
-    created_at: '2026-03-16T10:30:45Z',
-  },
-};
+const DAIMON_MESSAGE_RECEIVED = DAIMON_EXAMPLES['message.received'];
 
 // ---- Running a curl example ----
 
