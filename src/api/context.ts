@@ -6,6 +6,7 @@ import type { HttpSender } from '../../activities/http-post.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
 import type { AccountVersion } from '../store/account-versions.js';
+import type { CatalogueVersion } from '../store/catalogue-version.js';
 import type { Store } from '../store/index.js';
 import { isProducerKey } from '../store/producer-keys-repo.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
@@ -34,7 +35,15 @@ export interface AppDeps {
 export type Caller =
   | { kind: 'anonymous' }
   | { kind: 'admin' }
-  | { kind: 'account'; accountId: string; version: AccountVersion /** The key's hash: its rate-limit bucket. */; keyHash: string }
+  | {
+      kind: 'account';
+      accountId: string;
+      version: AccountVersion;
+      /** The event catalogue's version, read with the account's. */
+      catalogue: CatalogueVersion;
+      /** The key's hash: its rate-limit bucket. */
+      keyHash: string;
+    }
   | { kind: 'producer'; producerKeyId: string };
 
 /** What a procedure may read of the HTTP request, whichever face (tRPC or REST) it came through. */

@@ -39,7 +39,7 @@ const ENVELOPE_KEY_MESSAGES: Record<(typeof ENVELOPE_KEYS)[number], string> = {
 export async function checkPublish(
   catalogue: EventCatalogue,
   input: { type: string; data: Record<string, unknown> },
-  /** The catalogue's version, when the caller read it with the account's (`store.readVersions`). */
+  /** The catalogue's version, when the caller read it with the account's (authentication does). */
   known?: CatalogueVersion,
 ): Promise<EventTypeDefinition> {
   const [type] = await catalogue.lookUp([input.type], known);

@@ -3,6 +3,7 @@
 // the one its authentication read. A producer key names the account in the input (`account_id` or
 // `account_external_id`, exactly one), for any account; an unknown one is a 404.
 import type { AccountVersion } from '../store/account-versions.js';
+import type { CatalogueVersion } from '../store/catalogue-version.js';
 import type { Caller, Context } from './context.js';
 import { notFound } from './trpc.js';
 import { fieldError } from './url-check.js';
@@ -10,6 +11,8 @@ import { fieldError } from './url-check.js';
 export interface PublishTarget {
   accountId: string;
   version: AccountVersion;
+  /** The event catalogue's version, read with the account's. */
+  catalogue: CatalogueVersion;
 }
 
 export interface TargetInput {
@@ -29,7 +32,7 @@ export async function publishTarget(ctx: Context, caller: Publisher, input: Targ
     if (input.account_external_id !== undefined && (await accounts.idByExternalId(input.account_external_id)) !== caller.accountId) {
       throw fieldError('account_external_id', own);
     }
-    return { accountId: caller.accountId, version: caller.version };
+    return { accountId: caller.accountId, version: caller.version, catalogue: caller.catalogue };
   }
   if (input.account_id !== undefined && input.account_external_id !== undefined) {
     throw fieldError('account_external_id', 'give account_id or account_external_id, not both');

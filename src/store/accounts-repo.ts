@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids.js';
 import { createAccountExternalIds, insertAccountOnce } from './account-external-ids.js';
-import type { AccountVersion, AccountVersions } from './account-versions.js';
+import type { AccountVersion, AccountVersions, Versions } from './account-versions.js';
+import type { CatalogueVersion } from './catalogue-version.js';
 import type { AccountDoc, ApiKeyDoc, ApiKeyHashDoc } from './documents.js';
 import type { Collections } from './mongo.js';
 
@@ -17,6 +18,8 @@ export function generateApiKey(): string {
 export interface Authenticated {
   accountId: string;
   version: AccountVersion;
+  /** The event catalogue's version, read in the same round trip (a publish checks its copy with it). */
+  catalogue: CatalogueVersion;
 }
 
 export interface AuthCacheOptions {
@@ -38,7 +41,7 @@ export function createAccountsRepo(
   const known = new Map<string, { accountId: string; version: AccountVersion; readAt: number }>();
 
   /** With the version read first: a revocation landing in between moves the version again afterwards. */
-  async function lookUp(hash: string, version: AccountVersion, accountId: string): Promise<Authenticated | null> {
+  async function lookUp(hash: string, { version, catalogue }: Versions, accountId: string): Promise<Authenticated | null> {
     const entry = await c.apiKeyHashes.findOne({ _id: hash });
     if (entry?.account_id !== accountId) {
       known.delete(hash);
@@ -46,7 +49,7 @@ export function createAccountsRepo(
     }
     known.set(hash, { accountId, version, readAt: now() });
     if (known.size > maxKeys) known.delete(known.keys().next().value as string);
-    return { accountId, version };
+    return { accountId, version, catalogue };
   }
 
   const externalIds = createAccountExternalIds(c);
@@ -92,14 +95,14 @@ export function createAccountsRepo(
      * no such account. One round trip (the version; the account too the first time this process sees it).
      */
     async readForPublish(accountId: string): Promise<Authenticated | null> {
-      const [exists, version] = await Promise.all([
+      const [exists, read] = await Promise.all([
         existing.has(accountId) || c.accounts.findOne({ _id: accountId }, { projection: { _id: 1 } }).then((found) => found !== null),
-        versions.read(accountId),
+        versions.readWithCatalogue(accountId),
       ]);
       if (!exists) return null;
       existing.add(accountId);
       if (existing.size > maxKeys * 10) existing.delete(existing.values().next().value as string);
-      return { accountId, version };
+      return { accountId, ...read };
     },
 
     /** The key is returned once; only its hash is stored. */
@@ -162,20 +165,20 @@ export function createAccountsRepo(
   async function authenticateHash(hash: string): Promise<Authenticated | null> {
     const copy = known.get(hash);
     if (copy && now() - copy.readAt < maxAgeMs) {
-      const version = await versions.read(copy.accountId);
-      if (version === copy.version) {
+      const read = await versions.readWithCatalogue(copy.accountId);
+      if (read.version === copy.version) {
         known.delete(hash);
         known.set(hash, copy);
-        return { accountId: copy.accountId, version };
+        return { accountId: copy.accountId, ...read };
       }
-      return lookUp(hash, version, copy.accountId);
+      return lookUp(hash, read, copy.accountId);
     }
     const entry = await c.apiKeyHashes.findOne({ _id: hash });
     if (!entry) {
       known.delete(hash);
       return null;
     }
-    return lookUp(hash, await versions.read(entry.account_id), entry.account_id);
+    return lookUp(hash, await versions.readWithCatalogue(entry.account_id), entry.account_id);
   }
 }
 

@@ -65,7 +65,7 @@ export function createEventCatalogue(
     /**
      * The definitions of `names` (undefined: no such type), current as of this call: reads the
      * catalogue's version only when a name is not built-in, unless the caller read it during this
-     * request already (`known`, from `readVersions`).
+     * request already (`known`: authentication reads it with the account's version).
      */
     async lookUp(names: readonly string[], known?: CatalogueVersion): Promise<Array<EventTypeDefinition | undefined>> {
       const builtIn = names.map((name) => builtInEventType(name));

@@ -1,7 +1,7 @@
 import { createAccountVersions } from './account-versions.js';
 import { createAccountsRepo } from './accounts-repo.js';
 import { createApiKeyRevocation } from './api-key-revocation.js';
-import { createCatalogueVersion, readVersions } from './catalogue-version.js';
+import { createCatalogueVersion } from './catalogue-version.js';
 import { createDeliveriesRepo } from './deliveries-repo.js';
 import { createEventCatalogue } from './event-catalogue.js';
 import { createEventTypesRepo } from './event-types-repo.js';
@@ -35,8 +35,8 @@ export function createStore(mongo: Mongo) {
     /** Event types added at run time (writes); `eventCatalogue` is every type as this process sees it (reads). */
     eventTypes,
     eventCatalogue: createEventCatalogue(eventTypes, catalogueVersion),
-    /** An account's version and, for types not built in, the catalogue's: one round trip (see catalogue-version.ts). */
-    readVersions: (accountId: string, types: readonly string[]) => readVersions(versions, catalogueVersion, accountId, types),
+    /** An account's version and the catalogue's: one round trip (see account-versions.ts). */
+    readVersions: (accountId: string) => versions.readWithCatalogue(accountId),
     replayClaims: createReplayClaims(c),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {

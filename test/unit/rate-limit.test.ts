@@ -56,12 +56,12 @@ describe('rate limits', () => {
       testPerAccount: { burst: 30, perMs: 60_000 },
     });
     const off = createRateLimits(config({ HERALD_RATE_LIMITS: 'false', HERALD_RATE_LIMIT_PER_KEY: '1/1h' }));
-    for (let i = 0; i < 5; i++) off.call({ kind: 'account', accountId: 'acc_1', version, keyHash: 'hash_1' }, {});
+    for (let i = 0; i < 5; i++) off.call({ kind: 'account', accountId: 'acc_1', version, catalogue: null, keyHash: 'hash_1' }, {});
   });
 
   it('gives every key its own bucket', () => {
     const limits = createRateLimits(config({ HERALD_RATE_LIMIT_PER_KEY: '2/1h' }));
-    const caller = { kind: 'account' as const, accountId: 'acc_1', version, keyHash: 'hash_1' };
+    const caller = { kind: 'account' as const, accountId: 'acc_1', version, catalogue: null, keyHash: 'hash_1' };
     limits.call(caller, {});
     limits.call(caller, {});
     let refused: unknown;
@@ -73,8 +73,8 @@ describe('rate limits', () => {
     expect(refused).toBeInstanceOf(TRPCError);
     expect((refused as TRPCError).code).toBe('TOO_MANY_REQUESTS');
     expect(retryAfterOf(refused as TRPCError)).toBe(1_800);
-    limits.call({ kind: 'account', accountId: 'acc_1', version, keyHash: 'hash_2' }, {});
-    limits.call({ kind: 'account', accountId: 'acc_2', version, keyHash: 'hash_3' }, {});
+    limits.call({ kind: 'account', accountId: 'acc_1', version, catalogue: null, keyHash: 'hash_2' }, {});
+    limits.call({ kind: 'account', accountId: 'acc_2', version, catalogue: null, keyHash: 'hash_3' }, {});
     limits.call({ kind: 'anonymous' }, {});
   });
 
@@ -88,7 +88,10 @@ describe('rate limits', () => {
   });
 
   it('keys calls by caller: account keys by key, the admin key alone, producers per target account', () => {
-    expect(rateLimitKey({ kind: 'account', accountId: 'acc_1', version, keyHash: 'h1' }, {})).toEqual({ limit: 'key', key: 'key:h1' });
+    expect(rateLimitKey({ kind: 'account', accountId: 'acc_1', version, catalogue: null, keyHash: 'h1' }, {})).toEqual({
+      limit: 'key',
+      key: 'key:h1',
+    });
     expect(rateLimitKey({ kind: 'admin' }, {})).toEqual({ limit: 'key', key: 'admin' });
     expect(rateLimitKey({ kind: 'anonymous' }, {})).toBeUndefined();
     expect(rateLimitKey({ kind: 'producer', producerKeyId: 'pk_1' }, { account_id: 'acc_9' })).toEqual({
