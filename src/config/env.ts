@@ -97,7 +97,7 @@ const EnvSchema = z.object({
   HERALD_SHUTDOWN_GRACE: optional(duration).default(25_000),
   // Attempts in flight at once per webhook and per account, per worker process; more wait (deferred), holding no slot.
   HERALD_MAX_IN_FLIGHT_PER_WEBHOOK: optional(z.coerce.number().int().positive()).default(32),
-  HERALD_MAX_IN_FLIGHT_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(128),
+  HERALD_MAX_IN_FLIGHT_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(500),
   // Connections one webhook's own pool may open, per process.
   HERALD_CONNECTIONS_PER_WEBHOOK: optional(z.coerce.number().int().positive()).default(32),
   HERALD_RETRY_SCHEDULE: optional(durationList).default([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
