@@ -10,9 +10,10 @@ import type { EntryDoc } from './entry-scan.js';
 import { eventEntries, undispatchedEntry } from './events-repo.js';
 import { ENTRY_PREFIX, isEntryId } from './index-keys.js';
 import { type Collections, onlyDuplicateKeys } from './mongo.js';
-import { addWebhookEntry } from './webhook-entries.js';
+import { addClientEntry, addWebhookEntry } from './webhook-entries.js';
 
 const MARKER = `${ENTRY_PREFIX}backfill|entries-v1`;
+const CLIENT_MARKER = `${ENTRY_PREFIX}backfill|client-entries-v1`;
 
 type AnyDoc = { _id: string; [field: string]: unknown };
 const BATCH = 500;
@@ -28,6 +29,7 @@ export async function backfillIndexEntries(c: Collections): Promise<{ deliveries
     return [...eventEntries(event), ...(event.dispatched_at === null ? [undispatchedEntry(event)] : [])];
   });
   await backfillWebhookEntries(c);
+  await backfillClientEntries(c);
   return { deliveries, events };
 }
 
@@ -37,6 +39,16 @@ async function backfillWebhookEntries(c: Collections): Promise<void> {
   const webhooks = await c.webhooks.find({}, { projection: { _id: 1, account_id: 1 } }).toArray();
   for (const w of webhooks) await addWebhookEntry(c, w.account_id, w._id);
   await c.webhookEntries.insertOne({ _id: MARKER, ref: '' }).catch((error: unknown) => {
+    if (!onlyDuplicateKeys(error)) throw error;
+  });
+}
+
+/** Client-id entries (webhook-entries.ts) of webhooks created with a client_id before they existed. */
+async function backfillClientEntries(c: Collections): Promise<void> {
+  if (await c.webhookEntries.findOne({ _id: CLIENT_MARKER })) return;
+  const webhooks = await c.webhooks.find({}, { projection: { _id: 1, account_id: 1, client_id: 1 } }).toArray();
+  for (const w of webhooks) if (w.client_id) await addClientEntry(c, w.account_id, w.client_id, w._id);
+  await c.webhookEntries.insertOne({ _id: CLIENT_MARKER, ref: '' }).catch((error: unknown) => {
     if (!onlyDuplicateKeys(error)) throw error;
   });
 }

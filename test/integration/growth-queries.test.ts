@@ -272,6 +272,24 @@ describe('webhooks through their entries', () => {
   });
 });
 
+describe('webhooks by client_id', () => {
+  it('creates once per client_id, also when two creates race, and finds it through its entry', async () => {
+    const input = { url: 'https://example.com/c', event_types: [], inbox_ids: [], pod_ids: [], name: null, enabled: true };
+    const made = await Promise.all([1, 2, 3].map(() => store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' })));
+    expect(made.filter((m) => m.created)).toHaveLength(1);
+    const id = made[0]?.webhook._id;
+    expect(made.every((m) => m.webhook._id === id)).toBe(true);
+    expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(id);
+    expect(await store.webhooks.byClientId('acc_D', 'mine|1/€')).toBeNull();
+    expect(await store.webhooks.byClientId('acc_C', 'mine|1')).toBeNull();
+    await store.webhooks.delete('acc_C', id as string);
+    expect(await store.webhooks.byClientId('acc_C', 'mine|1/€')).toBeNull();
+    const again = await store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' });
+    expect(again.created).toBe(true);
+    expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(again.webhook._id);
+  });
+});
+
 describe('explain', () => {
   it('answers every query the repositories sent from an index', async () => {
     // Only what the repositories sent while the tests above ran (the backfill's one read is exempt).
