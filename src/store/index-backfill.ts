@@ -4,6 +4,7 @@
 // again. Several processes starting at once may each run it: entries are inserted unordered, and an
 // entry that exists already is fine.
 import type { Collection } from 'mongodb';
+import { addApiKeyEntry } from './api-key-entries.js';
 import { deliveryEntries, statusEntry } from './deliveries-repo.js';
 import type { DeliveryDoc, EventDoc } from './documents.js';
 import type { EntryDoc } from './entry-scan.js';
@@ -30,6 +31,7 @@ export async function backfillIndexEntries(c: Collections): Promise<{ deliveries
   });
   await backfillWebhookEntries(c);
   await backfillClientEntries(c);
+  await backfillApiKeyEntries(c);
   return { deliveries, events };
 }
 
@@ -49,6 +51,16 @@ async function backfillClientEntries(c: Collections): Promise<void> {
   const webhooks = await c.webhooks.find({}, { projection: { _id: 1, account_id: 1, client_id: 1 } }).toArray();
   for (const w of webhooks) if (w.client_id) await addClientEntry(c, w.account_id, w.client_id, w._id);
   await c.webhookEntries.insertOne({ _id: CLIENT_MARKER, ref: '' }).catch((error: unknown) => {
+    if (!onlyDuplicateKeys(error)) throw error;
+  });
+}
+
+/** Entries of API keys created before they existed (api-key-entries.ts): a read of `api_keys`, once. */
+async function backfillApiKeyEntries(c: Collections): Promise<void> {
+  if (await c.apiKeyEntries.findOne({ _id: MARKER })) return;
+  const keys = await c.apiKeys.find({}, { projection: { _id: 1, account_id: 1 } }).toArray();
+  for (const k of keys) await addApiKeyEntry(c, k.account_id, k._id);
+  await c.apiKeyEntries.insertOne({ _id: MARKER, ref: '' }).catch((error: unknown) => {
     if (!onlyDuplicateKeys(error)) throw error;
   });
 }

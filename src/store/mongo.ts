@@ -26,6 +26,8 @@ export interface Collections {
   accounts: import('mongodb').Collection<AccountDoc>;
   apiKeys: import('mongodb').Collection<ApiKeyDoc>;
   apiKeyHashes: import('mongodb').Collection<ApiKeyHashDoc>;
+  /** `~k|<account>|<key>`: an account's API keys by `_id` range (api-key-entries.ts). */
+  apiKeyEntries: import('mongodb').Collection<{ _id: string; ref: string }>;
   webhooks: import('mongodb').Collection<WebhookDoc>;
   webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
   webhookVersions: import('mongodb').Collection<WebhookVersionDoc>;
@@ -60,6 +62,7 @@ export async function connectMongo(uri: string, database: string, options: Mongo
     accounts: db.collection('accounts'),
     apiKeys: db.collection('api_keys'),
     apiKeyHashes: db.collection('api_key_hashes'),
+    apiKeyEntries: db.collection('api_key_entries'),
     webhooks: db.collection('webhooks'),
     webhookStats: db.collection('webhook_stats'),
     webhookVersions: db.collection('webhook_versions'),

@@ -17,7 +17,7 @@ const database = `herald_test_growth_${randomBytes(4).toString('hex')}`;
 let mongo: Mongo;
 let store: Store;
 const sent: QueryShape[] = [];
-const MONITORED = new Set(['deliveries', 'events', 'webhooks', 'webhook_entries']);
+const MONITORED = new Set(['deliveries', 'events', 'webhooks', 'webhook_entries', 'api_keys', 'api_key_entries', 'api_key_hashes']);
 
 const T0 = Date.UTC(2026, 10, 1);
 const accounts = ['acc_A', 'acc_B'];
@@ -287,6 +287,21 @@ describe('webhooks by client_id', () => {
     const again = await store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' });
     expect(again.created).toBe(true);
     expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(again.webhook._id);
+  });
+});
+
+describe('API keys through their entries', () => {
+  it('lists an account’s keys and keeps its last active one, without reading other accounts’', async () => {
+    const { account, key: first } = await store.accounts.create('keys');
+    const other = await store.accounts.create('other keys');
+    const { key: second } = await store.accounts.createApiKey(account._id, 'second');
+    expect((await store.accounts.listApiKeys(account._id)).map((k) => k._id)).toEqual([first._id, second._id]);
+    expect((await store.accounts.listApiKeys(other.account._id)).map((k) => k._id)).toEqual([other.key._id]);
+    const revoked = await Promise.all([first, second].map((k) => store.apiKeyRevocation.revokeUnlessLast(account._id, k._id)));
+    expect(revoked.filter((r) => r.ok)).toHaveLength(1);
+    expect(revoked.filter((r) => !r.ok && r.error === 'last_api_key')).toHaveLength(1);
+    expect(await store.accounts.countActiveApiKeys(account._id)).toBe(1);
+    expect((await store.apiKeyRevocation.revokeUnlessLast(other.account._id, first._id)).ok).toBe(false);
   });
 });
 
