@@ -11,6 +11,7 @@ import type { EntryDoc } from './entry-scan.js';
 import { eventEntries, undispatchedEntry } from './events-repo.js';
 import { ENTRY_PREFIX, isEntryId } from './index-keys.js';
 import { type Collections, onlyDuplicateKeys } from './mongo.js';
+import { timeEntry } from './time-entries.js';
 import { addClientEntry, addWebhookEntry } from './webhook-entries.js';
 
 const MARKER = `${ENTRY_PREFIX}backfill|entries-v1`;
@@ -29,6 +30,10 @@ export async function backfillIndexEntries(c: Collections): Promise<{ deliveries
     const event = e as unknown as EventDoc;
     return [...eventEntries(event), ...(event.dispatched_at === null ? [undispatchedEntry(event)] : [])];
   });
+  // Retention entries (time-entries.ts) of Idempotency-Key records and replay claims made before them.
+  const dated = (d: AnyDoc) => (d.created_at instanceof Date ? [timeEntry(d._id, d.created_at)] : []);
+  await backfill(c.idempotency as unknown as Collection<AnyDoc>, dated);
+  await backfill(c.replayClaims as unknown as Collection<AnyDoc>, dated);
   await backfillWebhookEntries(c);
   await backfillClientEntries(c);
   await backfillApiKeyEntries(c);

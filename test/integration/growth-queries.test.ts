@@ -17,7 +17,17 @@ const database = `herald_test_growth_${randomBytes(4).toString('hex')}`;
 let mongo: Mongo;
 let store: Store;
 const sent: QueryShape[] = [];
-const MONITORED = new Set(['deliveries', 'events', 'webhooks', 'webhook_entries', 'api_keys', 'api_key_entries', 'api_key_hashes']);
+const MONITORED = new Set([
+  'deliveries',
+  'events',
+  'webhooks',
+  'webhook_entries',
+  'api_keys',
+  'api_key_entries',
+  'api_key_hashes',
+  'idempotency_keys',
+  'replay_claims',
+]);
 
 const T0 = Date.UTC(2026, 10, 1);
 const accounts = ['acc_A', 'acc_B'];
@@ -302,6 +312,52 @@ describe('API keys through their entries', () => {
     expect(revoked.filter((r) => !r.ok && r.error === 'last_api_key')).toHaveLength(1);
     expect(await store.accounts.countActiveApiKeys(account._id)).toBe(1);
     expect((await store.apiKeyRevocation.revokeUnlessLast(other.account._id, first._id)).ok).toBe(false);
+  });
+});
+
+describe('retention of Idempotency-Key records and replay claims through their entries', () => {
+  it('deletes the old ones in bounded batches, keeps the new and the taken over ones', async () => {
+    const day = 24 * 3600 * 1000;
+    const now = Date.now();
+    const record = (key: string, at: number) => ({
+      _id: `acc_R/webhooks.create/${key}`,
+      account_id: 'acc_R',
+      route: 'webhooks.create',
+      key,
+      request_hash: 'h',
+      state: 'done' as const,
+      response: null,
+      created_at: new Date(at),
+    });
+    const window = { expiredBefore: new Date(now - day), abandonedBefore: new Date(now - 60_000) };
+    for (const key of ['old 1', 'old|2', 'old/3', 'taken'])
+      expect((await store.idempotency.claim(record(key, now - 2 * day), window)).claimed).toBe(true);
+    // Expired, then taken over by a new request: kept.
+    expect((await store.idempotency.claim(record('taken', now), window)).claimed).toBe(true);
+    expect((await store.idempotency.claim(record('new', now), window)).claimed).toBe(true);
+    for (const run of ['r1', 'r2']) expect(await store.replayClaims.claim('dlv_R', run, new Date(now - 2 * day))).toBe(true);
+    expect(await store.replayClaims.claim('dlv_R', 'r3', new Date(now))).toBe(true);
+
+    const before = new Date(now - day);
+    let batches = 0;
+    while ((await store.idempotency.deleteExpired(before, 2)) > 0) batches++;
+    expect(batches).toBeGreaterThanOrEqual(2);
+    expect(await store.replayClaims.deleteOlderThan(before, 10)).toBe(2);
+    // By `_id` (what this test reads is recorded too).
+    const ids = ['old 1', 'old|2', 'old/3', 'taken', 'new'].map((key) => record(key, now)._id);
+    const left = await mongo.db
+      .collection('idempotency_keys')
+      .find({ _id: { $in: ids } } as never)
+      .toArray();
+    expect(left.map((d) => d.key).sort()).toEqual(['new', 'taken']);
+    const claims = await mongo.db
+      .collection('replay_claims')
+      .find({ _id: { $in: ['dlv_R/r1', 'dlv_R/r2', 'dlv_R/r3'] } } as never)
+      .toArray();
+    expect(claims.map((d) => d._id)).toEqual(['dlv_R/r3']);
+    // The retention entries read went with them.
+    expect(await store.idempotency.deleteExpired(before, 10)).toBe(0);
+    expect(await store.replayClaims.deleteOlderThan(before, 10)).toBe(0);
   });
 });
 
