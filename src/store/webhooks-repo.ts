@@ -185,7 +185,7 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId });
       if (!deleted) return null;
       await Promise.all([
-        deleteClaims(c.writeClaims, webhookId),
+        deleteClaims(versioned, webhookId),
         c.webhookStats.deleteOne({ _id: webhookId }),
         removeWebhookEntry(c, accountId, webhookId),
         deleted.client_id ? removeClientEntry(c, accountId, deleted.client_id, webhookId) : undefined,

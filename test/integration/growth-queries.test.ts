@@ -27,6 +27,7 @@ const MONITORED = new Set([
   'api_key_hashes',
   'idempotency_keys',
   'replay_claims',
+  'write_claims',
 ]);
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -292,7 +293,13 @@ describe('webhooks by client_id', () => {
     expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(id);
     expect(await store.webhooks.byClientId('acc_D', 'mine|1/€')).toBeNull();
     expect(await store.webhooks.byClientId('acc_C', 'mine|1')).toBeNull();
+    // Claims left by writers that died (versioned-write.ts) go with the webhook; another one's stay.
+    const claim = (docId: string, version: number) => ({ _id: `webhooks/${docId}/${version}/0`, doc_id: docId, expires_at: new Date(0) });
+    const left = [claim(id as string, 1), claim(id as string, 2), claim(`${id}0`, 1), claim(`${id}`.slice(0, -1), 1)];
+    await mongo.collections.writeClaims.insertMany(left);
     await store.webhooks.delete('acc_C', id as string);
+    const claims = await mongo.collections.writeClaims.find({ _id: { $in: left.map((c) => c._id) } }).toArray();
+    expect(claims.map((c) => c._id).sort()).toEqual([left[2]?._id, left[3]?._id].sort());
     expect(await store.webhooks.byClientId('acc_C', 'mine|1/€')).toBeNull();
     const again = await store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' });
     expect(again.created).toBe(true);
