@@ -28,6 +28,7 @@ const MONITORED = new Set([
   'idempotency_keys',
   'replay_claims',
   'write_claims',
+  'webhook_slots',
 ]);
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -304,6 +305,27 @@ describe('webhooks by client_id', () => {
     const again = await store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' });
     expect(again.created).toBe(true);
     expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(again.webhook._id);
+  });
+});
+
+describe('webhook slots through their _id range', () => {
+  it('claims up to the limit per account and frees a released slot, whatever other accounts hold', async () => {
+    const input = { url: 'https://example.com/s', event_types: [], inbox_ids: [], pod_ids: [], name: null, client_id: null, enabled: true };
+    const create = async (account: string) => {
+      const id = `wh_${account}_${randomBytes(3).toString('hex')}`;
+      const slot = await store.webhookSlots.claim(account, id, 2);
+      if (slot) await store.webhooks.create(account, input, new Date(), id);
+      return slot;
+    };
+    expect(await create('acc_S1')).not.toBeNull();
+    const a = await create('acc_S');
+    expect(a).not.toBeNull();
+    expect(await create('acc_S')).not.toBeNull();
+    expect(await create('acc_S')).toBeNull();
+    expect(await create('acc_S1')).not.toBeNull();
+    await store.webhooks.delete('acc_S', a?.webhookId as string);
+    expect(await create('acc_S')).not.toBeNull();
+    expect(await create('acc_S')).toBeNull();
   });
 });
 
