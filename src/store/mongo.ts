@@ -98,22 +98,6 @@ async function ensureIndexes(c: Collections): Promise<void> {
   ]);
 }
 
-/**
- * Deletes at most `limit` matching documents (no TTL indexes here, and one unbounded deleteMany would
- * hold the server for as long as it takes); returns how many were deleted. On FerretDB the `find` scans
- * the collection for any filter but an `_id` range: deliveries and events use deleteByIds instead.
- */
-export async function deleteBatch<T extends { _id: string }>(collection: Collection<T>, filter: Filter<T>, limit: number): Promise<number> {
-  const docs = await collection
-    .find(filter, { projection: { _id: 1 } })
-    .limit(limit)
-    .toArray();
-  return deleteByIds(
-    collection,
-    docs.map((d) => d._id),
-  );
-}
-
 /** Ids per delete: Herald's FerretDB build looks up an `_id: {$in}` of up to 1,000 by index (stock FerretDB scans). */
 const IDS_PER_DELETE = 1_000;
 
