@@ -390,6 +390,60 @@ describe('retention of Idempotency-Key records and replay claims through their e
   });
 });
 
+describe('backfill of API key, client_id and retention entries', () => {
+  it('makes the entries of what was stored before them, once per database', async () => {
+    const at = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    await mongo.collections.apiKeys.insertOne({
+      _id: 'key_old',
+      account_id: 'acc_BF',
+      name: 'old',
+      key_hash: 'hash_old',
+      prefix: 'hk_old',
+      created_at: at,
+      revoked_at: null,
+    });
+    const { webhook } = await store.webhooks.create('acc_BF', {
+      url: 'https://example.com/b',
+      event_types: [],
+      inbox_ids: [],
+      pod_ids: [],
+      name: null,
+      client_id: 'old client',
+      enabled: true,
+    });
+    // As stored before the entries: without them.
+    await mongo.collections.webhookEntries.deleteOne({ _id: `~c|acc_BF|old%20client|${webhook._id}` });
+    await mongo.collections.idempotency.insertOne({
+      _id: 'acc_BF/webhooks.create/old',
+      account_id: 'acc_BF',
+      route: 'webhooks.create',
+      key: 'old',
+      request_hash: 'h',
+      state: 'done',
+      response: null,
+      created_at: at,
+    });
+    await mongo.collections.replayClaims.insertOne({ _id: 'dlv_BF/r1', delivery_id: 'dlv_BF', created_at: at });
+    expect(await store.accounts.listApiKeys('acc_BF')).toEqual([]);
+    expect(await store.webhooks.byClientId('acc_BF', 'old client')).toBeNull();
+    // Markers left by the backfill above: this database meets these entries for the first time.
+    const marker = '~backfill|entries-v1';
+    await mongo.collections.apiKeyEntries.deleteOne({ _id: marker });
+    await mongo.collections.webhookEntries.deleteOne({ _id: '~backfill|client-entries-v1' });
+    await mongo.collections.idempotency.deleteOne({ _id: marker });
+    await mongo.collections.replayClaims.deleteOne({ _id: marker });
+
+    await backfillIndexEntries(mongo.collections);
+    expect((await store.accounts.listApiKeys('acc_BF')).map((k) => k._id)).toEqual(['key_old']);
+    expect((await store.webhooks.byClientId('acc_BF', 'old client'))?._id).toBe(webhook._id);
+    const day = new Date(Date.now() - 24 * 3600 * 1000);
+    expect(await store.idempotency.deleteExpired(day, 10)).toBe(1);
+    expect(await store.replayClaims.deleteOlderThan(day, 10)).toBe(1);
+    expect(await mongo.collections.idempotency.findOne({ _id: 'acc_BF/webhooks.create/old' })).toBeNull();
+    expect(await mongo.collections.replayClaims.findOne({ _id: 'dlv_BF/r1' })).toBeNull();
+  });
+});
+
 describe('explain', () => {
   it('answers every query the repositories sent from an index', async () => {
     // Only what the repositories sent while the tests above ran (the backfill's one read is exempt).
