@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids.js';
 import { createAccountExternalIds, insertAccountOnce } from './account-external-ids.js';
 import type { AccountVersion, AccountVersions, Versions } from './account-versions.js';
+import { accountApiKeys, addApiKeyEntry } from './api-key-entries.js';
 import type { CatalogueVersion } from './catalogue-version.js';
 import type { AccountDoc, ApiKeyDoc, ApiKeyHashDoc } from './documents.js';
 import type { Collections } from './mongo.js';
@@ -117,14 +118,16 @@ export function createAccountsRepo(
         created_at: now,
         revoked_at: null,
       };
-      // The key first, then what makes it usable: a key that can authenticate is always listed (and revocable).
+      // Its entry, the key, then what makes it usable: a key that can authenticate is always listed (and revocable).
+      await addApiKeyEntry(c, accountId, key._id);
       await c.apiKeys.insertOne(key);
       await c.apiKeyHashes.insertOne(hashDoc(key));
       return { apiKey, key };
     },
 
+    /** Through the account's key entries (api-key-entries.ts), in id order. */
     listApiKeys(accountId: string): Promise<ApiKeyDoc[]> {
-      return c.apiKeys.find({ account_id: accountId }).sort({ _id: 1 }).toArray();
+      return accountApiKeys(c, accountId);
     },
 
     /** Scoped by account. By `_id` alone, the account compared here: FerretDB scans for any other filter. */
@@ -133,8 +136,8 @@ export function createAccountsRepo(
       return key?.account_id === accountId ? key : null;
     },
 
-    countActiveApiKeys(accountId: string): Promise<number> {
-      return c.apiKeys.countDocuments({ account_id: accountId, revoked_at: null });
+    async countActiveApiKeys(accountId: string): Promise<number> {
+      return (await accountApiKeys(c, accountId)).filter((k) => k.revoked_at === null).length;
     },
 
     /** Revokes the key, for every process from its next request on. Revoking twice keeps the first time. */

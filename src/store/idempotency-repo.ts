@@ -2,7 +2,8 @@
 // the window simply does not count in the queries below, and the retention schedule deletes it
 // (`deleteExpired`, activities/retention.ts).
 import type { IdempotencyDoc } from './documents.js';
-import { type Collections, deleteBatch, isDuplicateKey } from './mongo.js';
+import { type Collections, isDuplicateKey } from './mongo.js';
+import { addTimeEntry, deleteCreatedBefore } from './time-entries.js';
 
 /** How long the first answer to a request with an `Idempotency-Key` is kept. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -37,6 +38,8 @@ export function createIdempotencyRepo(c: Collections) {
      * unique `_id` makes concurrent claims safe: exactly one wins.
      */
     async claim(doc: IdempotencyDoc, { expiredBefore, abandonedBefore }: ClaimOptions): Promise<Claim> {
+      // Its retention entry first, for the insert or the takeover below (time-entries.ts).
+      await addTimeEntry(c.idempotency, doc._id, doc.created_at);
       for (let tries = 0; tries < 3; tries++) {
         try {
           await c.idempotency.insertOne(doc);
@@ -78,9 +81,9 @@ export function createIdempotencyRepo(c: Collections) {
       await c.idempotency.deleteOne({ _id: id });
     },
 
-    /** Deletes records created before `before`, at most `limit` of them (one bounded batch). */
+    /** Deletes records created before `before`, through at most `limit` retention entries (one bounded batch). */
     deleteExpired(before: Date, limit = 1_000): Promise<number> {
-      return deleteBatch(c.idempotency, { created_at: { $lt: before } }, limit);
+      return deleteCreatedBefore(c.idempotency, before, limit);
     },
   };
 }

@@ -26,6 +26,8 @@ export interface Collections {
   accounts: import('mongodb').Collection<AccountDoc>;
   apiKeys: import('mongodb').Collection<ApiKeyDoc>;
   apiKeyHashes: import('mongodb').Collection<ApiKeyHashDoc>;
+  /** `~k|<account>|<key>`: an account's API keys by `_id` range (api-key-entries.ts). */
+  apiKeyEntries: import('mongodb').Collection<{ _id: string; ref: string }>;
   webhooks: import('mongodb').Collection<WebhookDoc>;
   webhookStats: import('mongodb').Collection<WebhookStatsDoc>;
   webhookVersions: import('mongodb').Collection<WebhookVersionDoc>;
@@ -60,6 +62,7 @@ export async function connectMongo(uri: string, database: string, options: Mongo
     accounts: db.collection('accounts'),
     apiKeys: db.collection('api_keys'),
     apiKeyHashes: db.collection('api_key_hashes'),
+    apiKeyEntries: db.collection('api_key_entries'),
     webhooks: db.collection('webhooks'),
     webhookStats: db.collection('webhook_stats'),
     webhookVersions: db.collection('webhook_versions'),
@@ -93,22 +96,6 @@ async function ensureIndexes(c: Collections): Promise<void> {
     c.webhookSlots.createIndex({ account_id: 1 }),
     c.replayClaims.createIndex({ created_at: 1 }),
   ]);
-}
-
-/**
- * Deletes at most `limit` matching documents (no TTL indexes here, and one unbounded deleteMany would
- * hold the server for as long as it takes); returns how many were deleted. On FerretDB the `find` scans
- * the collection for any filter but an `_id` range: deliveries and events use deleteByIds instead.
- */
-export async function deleteBatch<T extends { _id: string }>(collection: Collection<T>, filter: Filter<T>, limit: number): Promise<number> {
-  const docs = await collection
-    .find(filter, { projection: { _id: 1 } })
-    .limit(limit)
-    .toArray();
-  return deleteByIds(
-    collection,
-    docs.map((d) => d._id),
-  );
 }
 
 /** Ids per delete: Herald's FerretDB build looks up an `_id: {$in}` of up to 1,000 by index (stock FerretDB scans). */

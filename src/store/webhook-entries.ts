@@ -7,7 +7,7 @@
 // a webhook without its entry would be invisible to lists and to matching.
 import type { WebhookDoc } from './documents.js';
 import { byIds, readEntries } from './entry-scan.js';
-import { entryKey, scopeRange } from './index-keys.js';
+import { entryKey, keyPart, scopeRange } from './index-keys.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 
 export function webhookEntryKey(accountId: string, webhookId: string): string {
@@ -34,4 +34,40 @@ export async function accountWebhooks(c: Collections, accountId: string): Promis
     entries.map((e) => e.ref),
   );
   return webhooks.filter((w): w is WebhookDoc => w !== null && w.account_id === accountId);
+}
+
+// The webhook an account created with a client_id: an entry `~c|<account>|<client_id>|<webhook>` per
+// create that tried it, made before its webhook is inserted (the unique index on `client_key` still
+// decides which one exists: at most one). A create that lost removes its entry; one left by a crash
+// points to no webhook and is skipped. So the webhook that holds the client_id always has its entry,
+// and finding it is one `_id` range and one `_id: {$in}` instead of a filter on `client_key`.
+export function clientEntryKey(accountId: string, clientId: string, webhookId: string): string {
+  return entryKey('c', accountId, keyPart(clientId), webhookId);
+}
+
+export async function addClientEntry(c: Collections, accountId: string, clientId: string, webhookId: string): Promise<void> {
+  try {
+    await c.webhookEntries.insertOne({ _id: clientEntryKey(accountId, clientId, webhookId), ref: webhookId });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+}
+
+export async function removeClientEntry(c: Collections, accountId: string, clientId: string, webhookId: string): Promise<void> {
+  await c.webhookEntries.deleteOne({ _id: clientEntryKey(accountId, clientId, webhookId) });
+}
+
+/** The account's webhook with this client_id, if any. */
+export async function webhookByClientId(c: Collections, accountId: string, clientId: string): Promise<WebhookDoc | null> {
+  const entries = await readEntries(c.webhookEntries, {
+    range: scopeRange(['c', accountId, keyPart(clientId)]),
+    ascending: true,
+    limit: 0,
+  });
+  const webhooks = await byIds(
+    c.webhooks,
+    entries.map((e) => e.ref),
+  );
+  const clientKey = `${accountId}/${clientId}`;
+  return webhooks.find((w): w is WebhookDoc => w !== null && w.client_key === clientKey) ?? null;
 }

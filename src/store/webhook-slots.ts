@@ -17,6 +17,7 @@
 import type { WebhookSlotDoc } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { ConcurrentWriteError, writeVersioned } from './versioned-write.js';
+import { accountWebhooks } from './webhook-entries.js';
 
 /** A claim for a webhook that does not exist after this long is abandoned: the slot may be taken. */
 export const SLOT_LEASE_MS = 60_000;
@@ -34,6 +35,18 @@ export function slotId(accountId: string, n: number): string {
 
 export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, now = () => new Date() } = {}) {
   const target = { docs: c.webhookSlots, claims: c.writeClaims, scope: 'webhook_slots' };
+
+  /**
+   * The account's slots: their `_id`s (`<account>:<n>`) are one `_id` range, sorted by `_id` (indexed
+   * on MongoDB and on Herald's FerretDB build), where a filter on `account_id` reads every slot.
+   */
+  function accountSlots(accountId: string): Promise<WebhookSlotDoc[]> {
+    // `;` follows `:`: the first key after every slot of the account.
+    return c.webhookSlots
+      .find({ _id: { $gte: `${accountId}:`, $lt: `${accountId};` } })
+      .sort({ _id: 1 })
+      .toArray();
+  }
 
   /** Held by a webhook that does not exist, claimed longer ago than the lease: its create or delete died. */
   async function abandoned(slot: WebhookSlotDoc): Promise<boolean> {
@@ -81,8 +94,9 @@ export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, no
       // Webhooks first, then slots: a webhook is inserted after its slot was claimed, so every webhook
       // read holds a slot in the slots read after (unless deleted meanwhile: then it counts as holding
       // none, one slot fewer this time, never one too many).
-      const webhooks = await c.webhooks.find({ account_id: accountId }, { projection: { _id: 1 } }).toArray();
-      const slots = await c.webhookSlots.find({ account_id: accountId }).toArray();
+      // Through the account's webhook entries (webhook-entries.ts): a filter on `account_id` reads every webhook.
+      const webhooks = await accountWebhooks(c, accountId);
+      const slots = await accountSlots(accountId);
       const inPlay = new Set(slots.filter((s) => s.n <= limit && s.webhook_id !== null).map((s) => s.webhook_id));
       const withoutSlot = webhooks.filter((w) => !inPlay.has(w._id)).length;
       const byN = new Map(slots.map((s) => [s.n, s]));
@@ -108,7 +122,7 @@ export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, no
 
     /** Frees the slots the webhook holds (after it was deleted, or was never inserted). */
     async release(accountId: string, webhookId: string): Promise<void> {
-      const held = await c.webhookSlots.find({ account_id: accountId, webhook_id: webhookId }, { projection: { _id: 1 } }).toArray();
+      const held = (await accountSlots(accountId)).filter((slot) => slot.webhook_id === webhookId);
       for (const { _id } of held) {
         try {
           await writeVersioned(target, _id, (current) =>

@@ -4,7 +4,14 @@ import { generateSecret } from '../domain/signing.js';
 import type { WebhookDoc, WebhookStatus } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { deleteClaims, writeVersioned } from './versioned-write.js';
-import { accountWebhooks, addWebhookEntry, removeWebhookEntry } from './webhook-entries.js';
+import {
+  accountWebhooks,
+  addClientEntry,
+  addWebhookEntry,
+  removeClientEntry,
+  removeWebhookEntry,
+  webhookByClientId,
+} from './webhook-entries.js';
 import type { MatchedEvent, MatchOptions, WebhookMatcher } from './webhook-matcher.js';
 import { createWebhookSlots } from './webhook-slots.js';
 import { NO_STATS } from './webhook-stats-repo.js';
@@ -99,6 +106,7 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       };
       // Its entry first: one left without its webhook is skipped (webhook-entries.ts).
       await addWebhookEntry(c, accountId, webhook._id);
+      if (input.client_id) await addClientEntry(c, accountId, input.client_id, webhook._id);
       try {
         await c.webhooks.insertOne(webhook);
         // Its statistics exist from the start, so that every attempt records its outcome in one
@@ -109,8 +117,10 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
         return { webhook, created: true };
       } catch (error) {
         await removeWebhookEntry(c, accountId, webhook._id);
-        if (!isDuplicateKey(error) || !webhook.client_key) throw error;
-        const existing = await c.webhooks.findOne({ client_key: webhook.client_key });
+        if (input.client_id) await removeClientEntry(c, accountId, input.client_id, webhook._id);
+        if (!isDuplicateKey(error) || !input.client_id) throw error;
+        // The webhook that holds the client_id made its entry before it was inserted.
+        const existing = await webhookByClientId(c, accountId, input.client_id);
         if (!existing) throw error;
         await addWebhookEntry(c, accountId, existing._id);
         // The first call may have died before marking the account's webhooks changed.
@@ -121,11 +131,7 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
 
     /** The webhook the account created with this client_id, if any. */
     byClientId(accountId: string, clientId: string): Promise<WebhookDoc | null> {
-      return c.webhooks.findOne({ client_key: `${accountId}/${clientId}` });
-    },
-
-    count(accountId: string): Promise<number> {
-      return c.webhooks.countDocuments({ account_id: accountId });
+      return webhookByClientId(c, accountId, clientId);
     },
 
     /** Scoped by account: another account's webhook is simply not found. */
@@ -179,9 +185,10 @@ export function createWebhooksRepo(c: Collections, matcher: WebhookMatcher) {
       const deleted = await c.webhooks.findOneAndDelete({ _id: webhookId });
       if (!deleted) return null;
       await Promise.all([
-        deleteClaims(c.writeClaims, webhookId),
+        deleteClaims(versioned, webhookId),
         c.webhookStats.deleteOne({ _id: webhookId }),
         removeWebhookEntry(c, accountId, webhookId),
+        deleted.client_id ? removeClientEntry(c, accountId, deleted.client_id, webhookId) : undefined,
         matcher.touch(accountId),
       ]);
       // Last (a crash before it leaves a slot whose webhook is gone: taken again after its lease).

@@ -17,7 +17,19 @@ const database = `herald_test_growth_${randomBytes(4).toString('hex')}`;
 let mongo: Mongo;
 let store: Store;
 const sent: QueryShape[] = [];
-const MONITORED = new Set(['deliveries', 'events', 'webhooks', 'webhook_entries']);
+const MONITORED = new Set([
+  'deliveries',
+  'events',
+  'webhooks',
+  'webhook_entries',
+  'api_keys',
+  'api_key_entries',
+  'api_key_hashes',
+  'idempotency_keys',
+  'replay_claims',
+  'write_claims',
+  'webhook_slots',
+]);
 
 const T0 = Date.UTC(2026, 10, 1);
 const accounts = ['acc_A', 'acc_B'];
@@ -269,6 +281,166 @@ describe('webhooks through their entries', () => {
     expect(matched.map((w) => w._id)).toEqual([made[2]?._id]);
     await store.webhooks.delete('acc_W', made[2]?._id as string);
     expect(ids(await store.webhooks.list('acc_W', { limit: 10, ascending: true }))).toEqual([made[0]?._id, made[1]?._id]);
+  });
+});
+
+describe('webhooks by client_id', () => {
+  it('creates once per client_id, also when two creates race, and finds it through its entry', async () => {
+    const input = { url: 'https://example.com/c', event_types: [], inbox_ids: [], pod_ids: [], name: null, enabled: true };
+    const made = await Promise.all([1, 2, 3].map(() => store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' })));
+    expect(made.filter((m) => m.created)).toHaveLength(1);
+    const id = made[0]?.webhook._id;
+    expect(made.every((m) => m.webhook._id === id)).toBe(true);
+    expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(id);
+    expect(await store.webhooks.byClientId('acc_D', 'mine|1/€')).toBeNull();
+    expect(await store.webhooks.byClientId('acc_C', 'mine|1')).toBeNull();
+    // Claims left by writers that died (versioned-write.ts) go with the webhook; another one's stay.
+    const claim = (docId: string, version: number) => ({ _id: `webhooks/${docId}/${version}/0`, doc_id: docId, expires_at: new Date(0) });
+    const left = [claim(id as string, 1), claim(id as string, 2), claim(`${id}0`, 1), claim(`${id}`.slice(0, -1), 1)];
+    await mongo.collections.writeClaims.insertMany(left);
+    await store.webhooks.delete('acc_C', id as string);
+    const claims = await mongo.collections.writeClaims.find({ _id: { $in: left.map((c) => c._id) } }).toArray();
+    expect(claims.map((c) => c._id).sort()).toEqual([left[2]?._id, left[3]?._id].sort());
+    expect(await store.webhooks.byClientId('acc_C', 'mine|1/€')).toBeNull();
+    const again = await store.webhooks.create('acc_C', { ...input, client_id: 'mine|1/€' });
+    expect(again.created).toBe(true);
+    expect((await store.webhooks.byClientId('acc_C', 'mine|1/€'))?._id).toBe(again.webhook._id);
+  });
+});
+
+describe('webhook slots through their _id range', () => {
+  it('claims up to the limit per account and frees a released slot, whatever other accounts hold', async () => {
+    const input = { url: 'https://example.com/s', event_types: [], inbox_ids: [], pod_ids: [], name: null, client_id: null, enabled: true };
+    const create = async (account: string) => {
+      const id = `wh_${account}_${randomBytes(3).toString('hex')}`;
+      const slot = await store.webhookSlots.claim(account, id, 2);
+      if (slot) await store.webhooks.create(account, input, new Date(), id);
+      return slot;
+    };
+    expect(await create('acc_S1')).not.toBeNull();
+    const a = await create('acc_S');
+    expect(a).not.toBeNull();
+    expect(await create('acc_S')).not.toBeNull();
+    expect(await create('acc_S')).toBeNull();
+    expect(await create('acc_S1')).not.toBeNull();
+    await store.webhooks.delete('acc_S', a?.webhookId as string);
+    expect(await create('acc_S')).not.toBeNull();
+    expect(await create('acc_S')).toBeNull();
+  });
+});
+
+describe('API keys through their entries', () => {
+  it('lists an account’s keys and keeps its last active one, without reading other accounts’', async () => {
+    const { account, key: first } = await store.accounts.create('keys');
+    const other = await store.accounts.create('other keys');
+    const { key: second } = await store.accounts.createApiKey(account._id, 'second');
+    expect((await store.accounts.listApiKeys(account._id)).map((k) => k._id)).toEqual([first._id, second._id]);
+    expect((await store.accounts.listApiKeys(other.account._id)).map((k) => k._id)).toEqual([other.key._id]);
+    const revoked = await Promise.all([first, second].map((k) => store.apiKeyRevocation.revokeUnlessLast(account._id, k._id)));
+    expect(revoked.filter((r) => r.ok)).toHaveLength(1);
+    expect(revoked.filter((r) => !r.ok && r.error === 'last_api_key')).toHaveLength(1);
+    expect(await store.accounts.countActiveApiKeys(account._id)).toBe(1);
+    expect((await store.apiKeyRevocation.revokeUnlessLast(other.account._id, first._id)).ok).toBe(false);
+  });
+});
+
+describe('retention of Idempotency-Key records and replay claims through their entries', () => {
+  it('deletes the old ones in bounded batches, keeps the new and the taken over ones', async () => {
+    const day = 24 * 3600 * 1000;
+    const now = Date.now();
+    const record = (key: string, at: number) => ({
+      _id: `acc_R/webhooks.create/${key}`,
+      account_id: 'acc_R',
+      route: 'webhooks.create',
+      key,
+      request_hash: 'h',
+      state: 'done' as const,
+      response: null,
+      created_at: new Date(at),
+    });
+    const window = { expiredBefore: new Date(now - day), abandonedBefore: new Date(now - 60_000) };
+    for (const key of ['old 1', 'old|2', 'old/3', 'taken'])
+      expect((await store.idempotency.claim(record(key, now - 2 * day), window)).claimed).toBe(true);
+    // Expired, then taken over by a new request: kept.
+    expect((await store.idempotency.claim(record('taken', now), window)).claimed).toBe(true);
+    expect((await store.idempotency.claim(record('new', now), window)).claimed).toBe(true);
+    for (const run of ['r1', 'r2']) expect(await store.replayClaims.claim('dlv_R', run, new Date(now - 2 * day))).toBe(true);
+    expect(await store.replayClaims.claim('dlv_R', 'r3', new Date(now))).toBe(true);
+
+    const before = new Date(now - day);
+    let batches = 0;
+    while ((await store.idempotency.deleteExpired(before, 2)) > 0) batches++;
+    expect(batches).toBeGreaterThanOrEqual(2);
+    expect(await store.replayClaims.deleteOlderThan(before, 10)).toBe(2);
+    // By `_id` (what this test reads is recorded too).
+    const ids = ['old 1', 'old|2', 'old/3', 'taken', 'new'].map((key) => record(key, now)._id);
+    const left = await mongo.db
+      .collection('idempotency_keys')
+      .find({ _id: { $in: ids } } as never)
+      .toArray();
+    expect(left.map((d) => d.key).sort()).toEqual(['new', 'taken']);
+    const claims = await mongo.db
+      .collection('replay_claims')
+      .find({ _id: { $in: ['dlv_R/r1', 'dlv_R/r2', 'dlv_R/r3'] } } as never)
+      .toArray();
+    expect(claims.map((d) => d._id)).toEqual(['dlv_R/r3']);
+    // The retention entries read went with them.
+    expect(await store.idempotency.deleteExpired(before, 10)).toBe(0);
+    expect(await store.replayClaims.deleteOlderThan(before, 10)).toBe(0);
+  });
+});
+
+describe('backfill of API key, client_id and retention entries', () => {
+  it('makes the entries of what was stored before them, once per database', async () => {
+    const at = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    await mongo.collections.apiKeys.insertOne({
+      _id: 'key_old',
+      account_id: 'acc_BF',
+      name: 'old',
+      key_hash: 'hash_old',
+      prefix: 'hk_old',
+      created_at: at,
+      revoked_at: null,
+    });
+    const { webhook } = await store.webhooks.create('acc_BF', {
+      url: 'https://example.com/b',
+      event_types: [],
+      inbox_ids: [],
+      pod_ids: [],
+      name: null,
+      client_id: 'old client',
+      enabled: true,
+    });
+    // As stored before the entries: without them.
+    await mongo.collections.webhookEntries.deleteOne({ _id: `~c|acc_BF|old%20client|${webhook._id}` });
+    await mongo.collections.idempotency.insertOne({
+      _id: 'acc_BF/webhooks.create/old',
+      account_id: 'acc_BF',
+      route: 'webhooks.create',
+      key: 'old',
+      request_hash: 'h',
+      state: 'done',
+      response: null,
+      created_at: at,
+    });
+    await mongo.collections.replayClaims.insertOne({ _id: 'dlv_BF/r1', delivery_id: 'dlv_BF', created_at: at });
+    expect(await store.accounts.listApiKeys('acc_BF')).toEqual([]);
+    expect(await store.webhooks.byClientId('acc_BF', 'old client')).toBeNull();
+    // Markers left by the backfill above: this database meets these entries for the first time.
+    const marker = '~backfill|entries-v1';
+    await mongo.collections.apiKeyEntries.deleteOne({ _id: marker });
+    await mongo.collections.webhookEntries.deleteOne({ _id: '~backfill|client-entries-v1' });
+    await mongo.collections.idempotency.deleteOne({ _id: marker });
+    await mongo.collections.replayClaims.deleteOne({ _id: marker });
+
+    await backfillIndexEntries(mongo.collections);
+    expect((await store.accounts.listApiKeys('acc_BF')).map((k) => k._id)).toEqual(['key_old']);
+    expect((await store.webhooks.byClientId('acc_BF', 'old client'))?._id).toBe(webhook._id);
+    const day = new Date(Date.now() - 24 * 3600 * 1000);
+    expect(await store.idempotency.deleteExpired(day, 10)).toBe(1);
+    expect(await store.replayClaims.deleteOlderThan(day, 10)).toBe(1);
+    expect(await mongo.collections.idempotency.findOne({ _id: 'acc_BF/webhooks.create/old' })).toBeNull();
+    expect(await mongo.collections.replayClaims.findOne({ _id: 'dlv_BF/r1' })).toBeNull();
   });
 });
 

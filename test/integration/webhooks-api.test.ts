@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyWebhook } from '../../src/client/index.js';
 import { webhookMessageId } from '../../src/domain/ids.js';
+import { timeEntry } from '../../src/store/time-entries.js';
 import { type CallResult, type Face, ok, restFace, trpcFace } from '../support/faces.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type ReceivedRequest, type Receiver, startReceiver } from '../support/receiver.js';
@@ -371,7 +372,11 @@ describe('Idempotency-Key window', () => {
         await rest.call(apiKey, 'webhooks.create', { url: receiver.url, event_types: ['message.bounced'] }, { idempotencyKey: 'old' }),
       );
       expect(fresh.id).not.toBe(first.id);
-      await records.updateMany({ key: 'old' }, { $set: { created_at: new Date(Date.now() - 25 * 3600 * 1000) } });
+      const yesterday = new Date(Date.now() - 25 * 3600 * 1000);
+      await records.updateMany({ key: 'old' }, { $set: { created_at: yesterday } });
+      // Aged with its retention entry (time-entries.ts), as a request made yesterday would have left it.
+      const record = await records.findOne({ key: 'old' });
+      await records.insertOne(timeEntry(String(record?._id), yesterday) as never);
       expect(await herald.deps.store.idempotency.deleteExpired(new Date(Date.now() - 24 * 3600 * 1000))).toBeGreaterThanOrEqual(1);
       expect(await records.countDocuments({ key: 'old' })).toBe(0);
     } finally {

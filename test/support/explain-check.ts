@@ -21,9 +21,10 @@ export function queriesOf(command: Document): QueryShape[] {
     const match = (command.pipeline as Document[])[0]?.$match ?? {};
     return [{ collection: command.aggregate, filter: match, count: true }];
   }
+  // Before `update`: a findAndModify carries its update document in a field of that name.
+  if (command.findAndModify) return [{ collection: command.findAndModify, filter: command.query ?? {} }];
   if (command.delete) return (command.deletes as Document[]).map((d) => ({ collection: command.delete, filter: d.q }));
   if (command.update) return (command.updates as Document[]).map((u) => ({ collection: command.update, filter: u.q }));
-  if (command.findAndModify) return [{ collection: command.findAndModify, filter: command.query ?? {} }];
   return [];
 }
 
