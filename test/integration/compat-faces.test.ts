@@ -532,6 +532,19 @@ describe('AgentMail at /compat/agentmail/v0', () => {
     const empty = await http('POST', '/compat/agentmail/v0/webhooks', apiKey, { url: `${receiver.url}/x`, event_types: [] });
     expect(empty.status).toBe(400);
     expect(Object.keys(empty.json.errors)).toEqual(['event_types']);
+    // Unknown fields named like Object's own properties are fields like any other (the fuzzer found a 500 here).
+    for (const field of ['constructor', 'toString', 'hasOwnProperty']) {
+      const odd = await http('POST', '/compat/agentmail/v0/webhooks', apiKey, {
+        url: `${receiver.url}/x`,
+        event_types: ['message.sent'],
+        [field]: 1,
+      });
+      expect({ field, status: odd.status, errors: odd.json.errors }).toEqual({
+        field,
+        status: 400,
+        errors: { [field]: [expect.any(String)] },
+      });
+    }
 
     const mine = await http('POST', '/compat/agentmail/v0/webhooks', apiKey, { url: `${receiver.url}/x`, event_types: ['message.sent'] });
     const id = mine.json.webhook_id;

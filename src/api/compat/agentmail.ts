@@ -197,8 +197,10 @@ export function agentmailFace(): Face {
       const name = errorName(error);
       const fields = renamedFieldErrors(error);
       if (status === 400) {
-        const errors: Record<string, string[]> = {};
-        for (const f of fields ?? []) errors[f.path || '(body)'] = [...(errors[f.path || '(body)'] ?? []), f.message];
+        // A Map, not an object literal: a field the caller sent may be named `constructor` or `__proto__`.
+        const byField = new Map<string, string[]>();
+        for (const f of fields ?? []) byField.set(f.path || '(body)', [...(byField.get(f.path || '(body)') ?? []), f.message]);
+        const errors = Object.fromEntries(byField);
         return { status, body: { name, errors, message: messageOf(error, fields) } satisfies z.infer<typeof AgentMailValidationError> };
       }
       return { status, body: { name, message: messageOf(error, fields) } satisfies z.infer<typeof AgentMailError> };
