@@ -532,6 +532,10 @@ describe('AgentMail at /compat/agentmail/v0', () => {
     const empty = await http('POST', '/compat/agentmail/v0/webhooks', apiKey, { url: `${receiver.url}/x`, event_types: [] });
     expect(empty.status).toBe(400);
     expect(Object.keys(empty.json.errors)).toEqual(['event_types']);
+    for (const query of ['__proto__=1', 'constructor=1', 'bogus=1']) {
+      const listed = await http('GET', `/compat/agentmail/v0/webhooks?${query}`, apiKey);
+      expect({ query, status: listed.status }).toEqual({ query, status: 400 });
+    }
     // Unknown fields named like Object's own properties are fields like any other (the fuzzer found a 500 here).
     for (const field of ['constructor', 'toString', 'hasOwnProperty']) {
       const odd = await http('POST', '/compat/agentmail/v0/webhooks', apiKey, {

@@ -160,7 +160,8 @@ export function createFacesHandler(faces: Face[], options: FaceHandlerOptions) {
           });
         }
       });
-      const query: Record<string, string> = {};
+      // Own properties whatever the name (`query[key] = …` would drop `__proto__`), as rest.ts reads queries.
+      const entries = new Map<string, string>();
       for (const key of new Set(url.searchParams.keys())) {
         const all = url.searchParams.getAll(key);
         if (all.length > 1)
@@ -169,8 +170,9 @@ export function createFacesHandler(faces: Face[], options: FaceHandlerOptions) {
             message: `${key} is repeated`,
             cause: issues({ path: key, message: 'must be given once' }),
           });
-        query[key] = all[0] ?? '';
+        entries.set(key, all[0] ?? '');
       }
+      const query: Record<string, string> = Object.fromEntries(entries);
       const answer = await route.handle({
         req,
         url,
