@@ -1,6 +1,8 @@
 // Types and rules of a webhook's health, shared by the health workflow, the delivery workflow and their
 // activities. Pure: no I/O, dates as ISO strings (they travel through Temporal payloads as JSON).
-import type { WebhookStatus } from '../store/documents.js';
+
+/** A webhook's health: `unhealthy` and `disabled` webhooks park their deliveries. */
+export type WebhookStatus = 'active' | 'unhealthy' | 'disabled';
 
 /**
  * What an attempt tells the health workflow. Sent only on a failure and on the first success after

@@ -1,6 +1,8 @@
 // The shapes stored in MongoDB. Field names are the API's (snake_case) so that reading code maps 1:1.
+
 import type { AttemptOutcome } from '../domain/delivery.js';
 import type { EventScope, EventType } from '../domain/event-catalogue.js';
+import type { WebhookStatus } from '../domain/health.js';
 
 export interface AccountDoc {
   _id: string;
@@ -66,7 +68,7 @@ export interface ApiKeyHashDoc {
   key_id: string;
 }
 
-export type WebhookStatus = 'active' | 'unhealthy' | 'disabled';
+export type { WebhookStatus };
 
 export interface WebhookSecret {
   value: string;
