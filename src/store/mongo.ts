@@ -84,17 +84,12 @@ export async function connectMongo(uri: string, database: string, options: Mongo
 }
 
 async function ensureIndexes(c: Collections): Promise<void> {
+  // Only the unique indexes that guard idempotency: every read is by `_id`, or an `_id` range of index
+  // entries (index-keys.ts), which the `_id` index answers on MongoDB and on Herald's FerretDB build. An
+  // index no query uses would only cost every write.
   await Promise.all([
     c.apiKeys.createIndex({ key_hash: 1 }, { unique: true }),
-    c.apiKeys.createIndex({ account_id: 1 }),
     c.webhooks.createIndex({ client_key: 1 }, { unique: true, sparse: true }),
-    c.webhooks.createIndex({ account_id: 1, event_types: 1 }),
-    c.writeClaims.createIndex({ doc_id: 1 }),
-    // Events and deliveries need none: every read of them is by `_id`, or an `_id` range of their index
-    // entries (index-keys.ts), which the `_id` index answers on MongoDB and on Herald's FerretDB build.
-    c.idempotency.createIndex({ created_at: 1 }),
-    c.webhookSlots.createIndex({ account_id: 1 }),
-    c.replayClaims.createIndex({ created_at: 1 }),
   ]);
 }
 
