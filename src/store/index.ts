@@ -35,8 +35,6 @@ export function createStore(mongo: Mongo) {
     /** Event types added at run time (writes); `eventCatalogue` is every type as this process sees it (reads). */
     eventTypes,
     eventCatalogue: createEventCatalogue(eventTypes, catalogueVersion),
-    /** An account's version and the catalogue's: one round trip (see account-versions.ts). */
-    readVersions: (accountId: string) => versions.readWithCatalogue(accountId),
     replayClaims: createReplayClaims(c),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
