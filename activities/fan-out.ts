@@ -37,8 +37,11 @@ export interface FanOutAttemptPageResult {
  * would (`sendAttempt`), leaving each outcome on its record for the workflow to adopt. Deliveries to a
  * webhook that holds them (unhealthy, disabled, resuming) are left to their workflows, which park them.
  * A retried page (the worker died half way) does not POST again where an attempt was recorded.
+ *
+ * `preAttempts` false (HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS=off, the plain path): the page only records
+ * the deliveries, and their workflows make every attempt.
  */
-export function createFanOutAttemptPage(deps: AttemptDeps) {
+export function createFanOutAttemptPage(deps: AttemptDeps, preAttempts = true) {
   const { store } = deps;
   return async function fanOutAttemptPage(input: FanOutAttemptPageInput): Promise<FanOutAttemptPageResult> {
     const { accountId, eventId, after, pageSize, attemptTimeoutMs } = input;
@@ -51,6 +54,10 @@ export function createFanOutAttemptPage(deps: AttemptDeps) {
       (webhook) => webhook !== null,
     );
     const now = new Date();
+    if (!preAttempts) {
+      await store.deliveries.insertNew(page.map((webhook) => deliveryRecord(event, webhook, now)));
+      return { attempted: 0, webhookIds: page.map((webhook) => webhook._id), next: nextAfter(found, pageSize) };
+    }
     // `handoff: null`: the first attempt is this fan-out's to make.
     const existing = await store.deliveries.insertNew(page.map((webhook) => ({ ...deliveryRecord(event, webhook, now), handoff: null })));
     const ours = await Promise.all(
@@ -89,9 +96,13 @@ export function createFanOutAttemptPage(deps: AttemptDeps) {
     return {
       attempted,
       webhookIds: page.map((webhook) => webhook._id),
-      next: found.length > pageSize ? (found[pageSize - 1]?._id ?? null) : null,
+      next: nextAfter(found, pageSize),
     };
   };
+}
+
+function nextAfter(found: { _id: string }[], pageSize: number): string | null {
+  return found.length > pageSize ? (found[pageSize - 1]?._id ?? null) : null;
 }
 
 export interface FanOutStartPageInput {
@@ -102,7 +113,8 @@ export interface FanOutStartPageInput {
 }
 
 /**
- * Starts the delivery workflows of one attempt page, marked as pre-attempted. A retried page starts the
+ * Starts the delivery workflows of one attempt page, marked as pre-attempted (unless pre-attempts are
+ * switched off). A retried page starts the
  * same ids again: harmless by construction.
  */
 export function createFanOutStartPage(dispatch: DispatchDeps) {
@@ -118,7 +130,7 @@ export function createFanOutStartPage(dispatch: DispatchDeps) {
         const webhook = webhooks[i];
         if (webhook) {
           started++;
-          return startDelivery(dispatch, event, webhook, 'REJECT_DUPLICATE', { preAttempted: true });
+          return startDelivery(dispatch, event, webhook, 'REJECT_DUPLICATE', { preAttempted: dispatch.fanOutPreAttempts !== false });
         }
         // Deleted since its first attempt: what its workflow would have done (unless the attempt settled it).
         const id = deliveryId(webhookId, event.id);

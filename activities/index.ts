@@ -18,7 +18,7 @@ export type ActivityDeps = AttemptDeps &
 export function createActivities(deps: ActivityDeps) {
   return {
     attemptDelivery: createAttemptDelivery(deps),
-    fanOutAttemptPage: createFanOutAttemptPage(deps),
+    fanOutAttemptPage: createFanOutAttemptPage(deps, deps.dispatch.fanOutPreAttempts !== false),
     fanOutStartPage: createFanOutStartPage(deps.dispatch),
     dispatchStranded: createDispatchStranded(deps.dispatch),
     purgeExpired: createPurgeExpired(deps.store),

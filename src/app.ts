@@ -48,7 +48,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const mongo = await connectMongo(options.mongodbUri, config.mongodb.database);
   // Once per database: index entries for what was stored before Herald kept them (index-backfill.ts).
   await backfillIndexEntries(mongo.collections);
-  const store = createStore(mongo);
+  const { speedups } = config;
+  const store = createStore(mongo, speedups);
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   await ensureSearchAttributes(connection, config.temporal.namespace);
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -62,7 +63,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     client,
     taskQueue: config.temporal.taskQueue,
     historyMaxEvents: config.delivery.healthHistoryEvents,
-    eagerStart: true,
+    eagerStart: speedups.eagerStart,
   });
   const attemptDeps: AttemptDeps = {
     store,
@@ -72,23 +73,25 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       report: lifecycle.report,
       unhealthyAfter: config.delivery.unhealthyAfter,
       parkMaxMs: config.delivery.retentionDays * 86_400_000,
-      recentSuccesses: createSuccessMemo(),
+      // Off: a window of 0, every success writes the statistics.
+      recentSuccesses: createSuccessMemo(speedups.successMemo ? undefined : 0),
     },
     inFlight: createInFlightLimit({ perWebhook: config.delivery.maxInFlightPerWebhook, perAccount: config.delivery.maxInFlightPerAccount }),
   };
   // The API begins the first attempts of the events it stores; this process's worker takes them.
-  const firstAttempts = createFirstAttempts(createAttemptDelivery(attemptDeps));
+  const firstAttempts = speedups.firstAttempts ? createFirstAttempts(createAttemptDelivery(attemptDeps)) : undefined;
   // The API and the worker's activities start workflows the same way; eager, since both share the
   // worker's connection.
   const dispatch: DispatchDeps = {
     store,
     client,
     taskQueue: config.temporal.taskQueue,
-    eagerStart: true,
+    eagerStart: speedups.eagerStart,
     directFanoutMax: config.delivery.directFanoutMax,
     fanOutPageSize: config.delivery.fanOutPageSize,
     deliveryTimeoutMs: config.delivery.timeoutMs,
     firstAttempts,
+    fanOutPreAttempts: speedups.fanOutPreAttempts,
   };
   const budget = shutdownBudget(config.shutdownGraceMs);
   const worker = await createWorker({
@@ -97,6 +100,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     taskQueue: config.temporal.taskQueue,
     workflowBundle: options.workflowBundle,
     slots: options.workerSlots,
+    vmPatch: speedups.vmPatch,
     shutdown: { graceMs: budget.workerGraceMs, forceMs: budget.workerForceMs },
     deps: {
       ...attemptDeps,

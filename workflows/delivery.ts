@@ -13,6 +13,7 @@ import {
 import type { createActivities } from '../activities/index.js';
 import type { AttemptOutcome, DeliveryInput, DeliveryResult } from '../src/domain/delivery.js';
 import { DeliveryStatus } from '../src/temporal/search-attributes.js';
+import { ACTIVITY_RETRY } from './activity-retry.js';
 import { releaseUpdate } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -26,9 +27,8 @@ const STORE_MARGIN_MS = 10_000;
 function attemptActivities(attemptTimeoutMs: number) {
   return proxyLocalActivities<Activities>({
     startToCloseTimeout: attemptTimeoutMs + STORE_MARGIN_MS,
-    // Only infrastructure errors (e.g. MongoDB briefly down) are thrown; receiver failures come back as
-    // data. So these retries never count as attempts against the receiver.
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+    // Only infrastructure errors are thrown (see activity-retry.ts): never an attempt against the receiver.
+    retry: ACTIVITY_RETRY,
   });
 }
 

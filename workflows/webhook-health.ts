@@ -14,11 +14,12 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { applyReport, type HealthEnd, type HealthInput, type HealthState, healthView } from '../src/domain/health.js';
+import { ACTIVITY_RETRY } from './activity-retry.js';
 import { deletedSignal, disableUpdate, enableUpdate, healthQuery, reportSignal } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const retry = ACTIVITY_RETRY;
 /**
  * Runs recorded since same-seq reports apply carry this patch's marker; no released version ran the
  * old rule, so the rule is gone and the patch only deprecated (its marker stays, so those runs, health

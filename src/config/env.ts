@@ -11,6 +11,9 @@ const port = z.coerce.number().int().min(0).max(65_535);
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** A speed-up's switch (docs/speed-ups.md): `on` (the default) or `off`. */
+const onOff = z.enum(['on', 'off']);
+
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
@@ -120,6 +123,18 @@ const EnvSchema = z.object({
   // A webhook's health workflow continues as new once a run's history has this many events (or
   // sooner, when the server suggests it). Small values only make sense in tests.
   HERALD_HEALTH_HISTORY_EVENTS: optional(z.coerce.number().int().min(10).max(50_000)).default(2_000),
+
+  // --- Speed-ups (docs/speed-ups.md): each one on by default; HERALD_SPEEDUPS=off turns every one off ---
+  HERALD_SPEEDUPS: optional(onOff).default('on'),
+  HERALD_SPEEDUP_FIRST_ATTEMPTS: optional(onOff).default('on'),
+  HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS: optional(onOff).default('on'),
+  HERALD_SPEEDUP_SUCCESS_MEMO: optional(onOff).default('on'),
+  HERALD_SPEEDUP_RECENT_EVENTS: optional(onOff).default('on'),
+  HERALD_SPEEDUP_AUTH_CACHE: optional(onOff).default('on'),
+  HERALD_SPEEDUP_WEBHOOK_MATCHER: optional(onOff).default('on'),
+  HERALD_SPEEDUP_GROUP_COMMIT: optional(onOff).default('on'),
+  HERALD_SPEEDUP_EAGER_START: optional(onOff).default('on'),
+  HERALD_SPEEDUP_VM_PATCH: optional(onOff).default('on'),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -163,7 +178,44 @@ export interface Config {
     healthHistoryEvents: number;
   };
   maintenance: { retentionIntervalMs: number; reconcileIntervalMs: number; reconcileAfterMs: number };
+  /** Each speed-up's switch (docs/speed-ups.md); all false: the plain path. */
+  speedups: Speedups;
 }
+
+/** The speed-ups, by name (docs/speed-ups.md). Every one off is the plain path of docs/architecture.md. */
+export interface Speedups {
+  /** HERALD_SPEEDUP_FIRST_ATTEMPTS: the publish begins each first attempt beside its workflow's start (activities/first-attempts.ts). */
+  firstAttempts: boolean;
+  /** HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS: a large fan-out POSTs the first attempts before starting the workflows (activities/fan-out.ts). */
+  fanOutPreAttempts: boolean;
+  /** HERALD_SPEEDUP_SUCCESS_MEMO: a webhook's successes write its statistics at most once a second (activities/delivery-health.ts). */
+  successMemo: boolean;
+  /** HERALD_SPEEDUP_RECENT_EVENTS: the attempt takes the event this process just stored from memory (src/store/recent-events.ts). */
+  recentEvents: boolean;
+  /** HERALD_SPEEDUP_AUTH_CACHE: known API keys and accounts are checked by their account's version (src/store/accounts-repo.ts). */
+  authCache: boolean;
+  /** HERALD_SPEEDUP_WEBHOOK_MATCHER: a per-process copy of each account's subscriptions (src/store/webhook-matcher.ts). */
+  webhookMatcher: boolean;
+  /** HERALD_SPEEDUP_GROUP_COMMIT: concurrent inserts and updates share commands (src/store/group-commit.ts). */
+  groupCommit: boolean;
+  /** HERALD_SPEEDUP_EAGER_START: workflow starts ask for their first task back on this process's worker. */
+  eagerStart: boolean;
+  /** HERALD_SPEEDUP_VM_PATCH: the worker's sandbox without per-activation watchdog and promise stack traces (scripts/patch-temporal-vm.mjs). */
+  vmPatch: boolean;
+}
+
+/** Every speed-up on: what a Config without a say gets (tests that build parts of Herald themselves). */
+export const ALL_SPEEDUPS: Speedups = {
+  firstAttempts: true,
+  fanOutPreAttempts: true,
+  successMemo: true,
+  recentEvents: true,
+  authCache: true,
+  webhookMatcher: true,
+  groupCommit: true,
+  eagerStart: true,
+  vmPatch: true,
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -243,5 +295,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       reconcileIntervalMs: env.HERALD_RECONCILE_INTERVAL,
       reconcileAfterMs: env.HERALD_RECONCILE_AFTER,
     },
+    speedups: speedupsOf(env),
+  };
+}
+
+/** HERALD_SPEEDUPS=off wins; `on` leaves each speed-up to its own switch. */
+function speedupsOf(env: Env): Speedups {
+  const on = (value: 'on' | 'off') => env.HERALD_SPEEDUPS === 'on' && value === 'on';
+  return {
+    firstAttempts: on(env.HERALD_SPEEDUP_FIRST_ATTEMPTS),
+    fanOutPreAttempts: on(env.HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS),
+    successMemo: on(env.HERALD_SPEEDUP_SUCCESS_MEMO),
+    recentEvents: on(env.HERALD_SPEEDUP_RECENT_EVENTS),
+    authCache: on(env.HERALD_SPEEDUP_AUTH_CACHE),
+    webhookMatcher: on(env.HERALD_SPEEDUP_WEBHOOK_MATCHER),
+    groupCommit: on(env.HERALD_SPEEDUP_GROUP_COMMIT),
+    eagerStart: on(env.HERALD_SPEEDUP_EAGER_START),
+    vmPatch: on(env.HERALD_SPEEDUP_VM_PATCH),
   };
 }

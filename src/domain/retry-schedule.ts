@@ -1,4 +1,6 @@
-// Pure: used by the delivery workflow, where Math.random is Temporal's seeded, replay-safe PRNG.
+// Pure: the attempt activity (activities/attempt-delivery.ts) calls it with Math.random, once per failed
+// attempt, and returns the delay to the delivery workflow, whose history keeps it: a replay reads the
+// recorded delay, so the jitter needs no seeded random.
 
 export interface RetryPolicy {
   /** Delay before attempt 2, 3, …; its length + 1 is the number of attempts. */

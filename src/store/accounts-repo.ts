@@ -29,17 +29,23 @@ export interface AuthCacheOptions {
   /** Keys kept; the least recently used go first. */
   maxKeys?: number;
   now?: () => number;
+  /**
+   * false (HERALD_SPEEDUP_AUTH_CACHE=off, the plain path): every request reads its key's entry and the
+   * account's version, every producer publish the account, as if this process had never seen them.
+   */
+  cache?: boolean;
 }
 
 export function createAccountsRepo(
   c: Collections,
   versions: AccountVersions,
-  { maxAgeMs = 60_000, maxKeys = 10_000, now = Date.now }: AuthCacheOptions = {},
+  { maxAgeMs: keptMs = 60_000, maxKeys = 10_000, now = Date.now, cache = true }: AuthCacheOptions = {},
 ) {
   // The keys this process authenticated (by hash), valid while their account's version has not moved:
   // a revocation moves it after deleting the key's lookup entry, so a revoked key stops working in
   // every process on its next request, and a warm key costs one read (the version) per request.
   const known = new Map<string, { accountId: string; version: AccountVersion; readAt: number }>();
+  const maxAgeMs = cache ? keptMs : 0;
 
   /** With the version read first: a revocation landing in between moves the version again afterwards. */
   async function lookUp(hash: string, { version, catalogue }: Versions, accountId: string): Promise<Authenticated | null> {
@@ -101,6 +107,7 @@ export function createAccountsRepo(
         versions.readWithCatalogue(accountId),
       ]);
       if (!exists) return null;
+      if (!cache) return { accountId, ...read };
       existing.add(accountId);
       if (existing.size > maxKeys * 10) existing.delete(existing.values().next().value as string);
       return { accountId, ...read };

@@ -80,11 +80,14 @@ export function statusEntry(d: DeliveryDoc): EntryDoc | null {
   return keyOf ? { _id: keyOf(d), ref: d._id } : null;
 }
 
-export function createDeliveriesRepo(c: Collections) {
+/** `groupCommit`: HERALD_SPEEDUP_GROUP_COMMIT (group-commit.ts); off, each insert is its own command. */
+export function createDeliveriesRepo(c: Collections, { groupCommit = true }: { groupCommit?: boolean } = {}) {
   const entries = entriesIn(c.deliveries);
   // Every publish stores its delivery records and their index entries: concurrent publishes share
   // insert commands (see insert-batcher.ts), and a delivery's entries travel in its command.
-  const inserts = createInsertBatcher<DeliveryDoc | EntryDoc>(c.deliveries as unknown as Collection<DeliveryDoc | EntryDoc>);
+  const inserts = createInsertBatcher<DeliveryDoc | EntryDoc>(c.deliveries as unknown as Collection<DeliveryDoc | EntryDoc>, {
+    enabled: groupCommit,
+  });
 
   /** Makes the entry of a failed or parked delivery, once the status is written (see dropStale). */
   async function noteStatus(deliveryId: string, status: DeliveryStatus): Promise<void> {

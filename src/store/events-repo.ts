@@ -69,16 +69,19 @@ export interface UndispatchedPage {
 /** Reconciler markers read at most per call: those of dispatched events are removed as they are met. */
 const MARKERS_PER_CALL_FACTOR = 20;
 
-export function createEventsRepo(c: Collections) {
+/** `groupCommit`: HERALD_SPEEDUP_GROUP_COMMIT (group-commit.ts); off, each insert and mark is its own command. */
+export function createEventsRepo(c: Collections, { groupCommit = true }: { groupCommit?: boolean } = {}) {
   const entries = entriesIn(c.events);
   // Every publish stores one event and its entries: concurrent publishes share insert commands (see
   // insert-batcher.ts), and an event's entries travel in its command.
-  const inserts = createInsertBatcher<EventDoc | EntryDoc>(c.events as unknown as Collection<EventDoc | EntryDoc>);
+  const inserts = createInsertBatcher<EventDoc | EntryDoc>(c.events as unknown as Collection<EventDoc | EntryDoc>, {
+    enabled: groupCommit,
+  });
   // Nobody waits on a mark (the reconciler looks for unmarked events a minute later): they wait up to
   // MARK_HOLD_MS for company, so that a steady stream of publishes shares one command per batch. At most
   // MARKS_PER_COMMAND: FerretDB 1.24 holds a SQLite connection per statement until the command ends,
   // from a pool of 100, so long update batches can exhaust it and stall the server (seen at 500).
-  const marks = createUpdateBatcher(c.events, { holdMs: MARK_HOLD_MS, maxBatch: MARKS_PER_COMMAND });
+  const marks = createUpdateBatcher(c.events, { holdMs: MARK_HOLD_MS, maxBatch: MARKS_PER_COMMAND, enabled: groupCommit });
   return {
     /**
      * Stores the event unless the account already has one with this id; either way returns the stored
@@ -97,6 +100,11 @@ export function createEventsRepo(c: Collections) {
     },
 
     get(accountId: string, eventId: string): Promise<EventDoc | null> {
+      return c.events.findOne({ _id: eventKey(accountId, eventId) });
+    },
+
+    /** The event a delivery attempt sends: one read by `_id` (recent-events.ts may answer it from memory). */
+    forDelivery(accountId: string, eventId: string): Promise<EventDoc | null> {
       return c.events.findOne({ _id: eventKey(accountId, eventId) });
     },
 

@@ -14,6 +14,11 @@ export interface GroupCommitOptions {
    * wait longer and share its command with many more.
    */
   holdMs?: number;
+  /**
+   * false: no grouping, each write its own command at once (HERALD_SPEEDUP_GROUP_COMMIT=off, the plain
+   * path). Callers see the same outcomes either way.
+   */
+  enabled?: boolean;
 }
 
 interface Pending<I, O> {
@@ -28,8 +33,9 @@ interface Pending<I, O> {
  */
 export function createGroupCommit<I, O>(
   send: (items: I[]) => Promise<ItemOutcome<O>[]>,
-  { maxBatch = 500, holdMs = 0 }: GroupCommitOptions = {},
+  { maxBatch = 500, holdMs = 0, enabled = true }: GroupCommitOptions = {},
 ): (item: I) => Promise<O> {
+  if (!enabled) return (item) => send([item]).then(([outcome]) => (outcome?.ok ? outcome.value : Promise.reject(outcome?.error)));
   let queue: Pending<I, O>[] = [];
   let running = false;
 

@@ -16,21 +16,35 @@ import { createWebhookSlots } from './webhook-slots.js';
 import { createWebhookStatsRepo } from './webhook-stats-repo.js';
 import { createWebhooksRepo } from './webhooks-repo.js';
 
-export function createStore(mongo: Mongo) {
+/**
+ * The store's speed-ups (docs/speed-ups.md), each on unless switched off; all off, every read and write
+ * is its own command to MongoDB. Named after their HERALD_SPEEDUP_* switches (Config['speedups']).
+ */
+export interface StoreSpeedups {
+  recentEvents: boolean;
+  authCache: boolean;
+  webhookMatcher: boolean;
+  groupCommit: boolean;
+}
+
+const ALL_ON: StoreSpeedups = { recentEvents: true, authCache: true, webhookMatcher: true, groupCommit: true };
+
+export function createStore(mongo: Mongo, speedups: StoreSpeedups = ALL_ON) {
   const c = mongo.collections;
   const versions = createAccountVersions(c);
   const catalogueVersion = createCatalogueVersion(versions);
   const eventTypes = createEventTypesRepo(c, catalogueVersion);
-  const accounts = createAccountsRepo(c, versions);
+  const accounts = createAccountsRepo(c, versions, { cache: speedups.authCache });
+  const events = createEventsRepo(c, { groupCommit: speedups.groupCommit });
   return {
     accounts,
     apiKeyRevocation: createApiKeyRevocation(c, accounts),
     producerKeys: createProducerKeysRepo(c),
-    webhooks: createWebhooksRepo(c, createWebhookMatcher(c, versions)),
+    webhooks: createWebhooksRepo(c, createWebhookMatcher(c, versions, { copies: speedups.webhookMatcher })),
     webhookStats: createWebhookStatsRepo(c),
     webhookSlots: createWebhookSlots(c),
-    events: withRecentEvents(createEventsRepo(c)),
-    deliveries: createDeliveriesRepo(c),
+    events: speedups.recentEvents ? withRecentEvents(events) : events,
+    deliveries: createDeliveriesRepo(c, { groupCommit: speedups.groupCommit }),
     idempotency: createIdempotencyRepo(c),
     /** Event types added at run time (writes); `eventCatalogue` is every type as this process sees it (reads). */
     eventTypes,

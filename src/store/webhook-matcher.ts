@@ -48,6 +48,11 @@ export interface MatcherOptions {
   /** Accounts kept; the least recently used go first. */
   maxAccounts?: number;
   now?: () => number;
+  /**
+   * false (HERALD_SPEEDUP_WEBHOOK_MATCHER=off, the plain path): no copy, every match reads the account's
+   * webhooks through their entries.
+   */
+  copies?: boolean;
 }
 
 export interface MatchOptions {
@@ -58,14 +63,19 @@ export interface MatchOptions {
   version?: AccountVersion;
 }
 
+function subscription({ _id, url, event_types, inbox_ids, pod_ids }: WebhookDoc): Subscription {
+  return { _id, url, event_types, inbox_ids, pod_ids };
+}
+
 export function createWebhookMatcher(
   c: Collections,
   versions: AccountVersions,
-  { maxAgeMs = 60_000, maxAccounts = 10_000, now = Date.now }: MatcherOptions = {},
+  { maxAgeMs = 60_000, maxAccounts = 10_000, now = Date.now, copies: keepCopies = true }: MatcherOptions = {},
 ) {
   const copies = new Map<string, { version: AccountVersion; readAt: number; subscriptions: Subscription[] }>();
 
   async function subscriptionsOf(accountId: string, known: AccountVersion | undefined): Promise<Subscription[]> {
+    if (!keepCopies) return (await accountWebhooks(c, accountId)).map(subscription);
     // The version is read before the webhooks: a write that lands in between moves it again afterwards.
     const version = known !== undefined ? known : await versions.read(accountId);
     const copy = copies.get(accountId);
@@ -75,13 +85,7 @@ export function createWebhookMatcher(
       return copy.subscriptions;
     }
     // Through the account's webhook entries (webhook-entries.ts): FerretDB scans every webhook for `account_id`.
-    const subscriptions: Subscription[] = (await accountWebhooks(c, accountId)).map(({ _id, url, event_types, inbox_ids, pod_ids }) => ({
-      _id,
-      url,
-      event_types,
-      inbox_ids,
-      pod_ids,
-    }));
+    const subscriptions = (await accountWebhooks(c, accountId)).map(subscription);
     copies.set(accountId, { version, readAt: now(), subscriptions });
     if (copies.size > maxAccounts) copies.delete(copies.keys().next().value as string);
     return subscriptions;

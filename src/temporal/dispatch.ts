@@ -30,6 +30,8 @@ export interface DispatchDeps {
   deliveryTimeoutMs: number;
   /** Set when this process's worker runs the deliveries: first attempts may begin before their starts. */
   firstAttempts?: Pick<FirstAttempts, 'begin'>;
+  /** HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS (activities/fan-out.ts); unset means on. */
+  fanOutPreAttempts?: boolean;
 }
 
 export type DispatchResult = { mode: 'direct'; deliveries: number } | { mode: 'fan-out' };

@@ -18,6 +18,8 @@ export interface WorkerOptions {
   shutdown: { graceMs: number; forceMs: number };
   /** Overrides of WORKER_TUNING's slot counts (tests use few slots to fill them with few deliveries). */
   slots?: WorkerSlots;
+  /** HERALD_SPEEDUP_VM_PATCH (scripts/patch-temporal-vm.mjs); unset means on. */
+  vmPatch?: boolean;
 }
 
 export type WorkerSlots = Partial<Pick<SdkWorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>>;
@@ -40,6 +42,10 @@ export const WORKER_TUNING = {
 } as const;
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
+  // The patched SDK reads this marker in the worker's threads, which copy the environment when they
+  // start: set before Worker.create, and only here (it is not configuration; HERALD_SPEEDUP_VM_PATCH is).
+  if (options.vmPatch === false) process.env.__HERALD_VM_PATCH = 'off';
+  else delete process.env.__HERALD_VM_PATCH;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -34,6 +34,8 @@ export async function startTestHerald(
     TEMPORAL_TASK_QUEUE: `herald-test-${suffix}`,
     MONGODB_DATABASE: `herald_test_${suffix}`,
     ...env,
+    // `npm run test:plain` runs its files with every speed-up off (docs/speed-ups.md), whatever they ask.
+    ...(process.env.HERALD_SPEEDUPS ? { HERALD_SPEEDUPS: process.env.HERALD_SPEEDUPS } : {}),
   });
   const herald = await startHerald({
     config,

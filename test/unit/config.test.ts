@@ -55,6 +55,27 @@ describe('loadConfig', () => {
   });
 });
 
+describe('speed-up switches', () => {
+  it('are all on by default', () => {
+    expect(Object.values(loadConfig({}).speedups).every((on) => on)).toBe(true);
+  });
+
+  it('turn off one by one', () => {
+    const { speedups } = loadConfig({ HERALD_SPEEDUP_GROUP_COMMIT: 'off' });
+    expect(speedups.groupCommit).toBe(false);
+    expect(Object.entries(speedups).filter(([, on]) => !on)).toEqual([['groupCommit', false]]);
+  });
+
+  it('HERALD_SPEEDUPS=off turns every one off, whatever its own switch says', () => {
+    const { speedups } = loadConfig({ HERALD_SPEEDUPS: 'off', HERALD_SPEEDUP_FIRST_ATTEMPTS: 'on' });
+    expect(Object.values(speedups).some((on) => on)).toBe(false);
+  });
+
+  it('accept only on and off', () => {
+    expect(() => loadConfig({ HERALD_SPEEDUP_RECENT_EVENTS: 'true' })).toThrow(/HERALD_SPEEDUP_RECENT_EVENTS/);
+  });
+});
+
 describe('.env.example', () => {
   const lines = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8').split('\n');
   const documented = lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
