@@ -15,9 +15,10 @@ if (!existsSync(workflowsPath)) {
   process.exit(1);
 }
 const quiet = () => {};
+const loud = (message) => process.stderr.write(`bundle-workflows: ${message}\n`);
 const { code } = await bundleWorkflowCode({
   workflowsPath,
-  logger: { trace: quiet, debug: quiet, info: quiet, warn: console.warn, error: console.error, log: quiet },
+  logger: { trace: quiet, debug: quiet, info: quiet, warn: loud, error: loud, log: quiet },
 });
 writeFileSync(bundlePath, code);
 process.stdout.write(`bundle-workflows: ${bundlePath} (${(code.length / 1024).toFixed(0)} KiB)\n`);
