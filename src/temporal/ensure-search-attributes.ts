@@ -9,8 +9,14 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !(customAttributes && name in customAttributes));
   if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
-  });
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
+    });
+  } catch (error) {
+    // Several processes starting at once each add them; only one can: fine if they are all there now.
+    const { customAttributes: now } = await connection.operatorService.listSearchAttributes({ namespace });
+    if (SEARCH_ATTRIBUTE_NAMES.some((name) => !(now && name in now))) throw error;
+  }
 }
