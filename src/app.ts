@@ -1,5 +1,7 @@
 // Herald assembled: MongoDB store, Temporal client and worker on one shared connection (so workflow
 // starts can be eager), and the HTTP API. `npm start` and the integration tests both build it here.
+// HERALD_ROLE picks what runs (docs/roles.md): `all` both, `api` the HTTP API only, `worker` the worker
+// only (its HTTP server answers /healthz and /readyz and nothing else).
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type AttemptDeps, createAttemptDelivery } from '../activities/attempt-delivery.js';
@@ -10,7 +12,7 @@ import { createInFlightLimit } from '../activities/in-flight-limit.js';
 import type { AppDeps } from './api/context.js';
 import { createRateLimits } from './api/rate-limit.js';
 import { createHttpServer } from './api/server.js';
-import type { Config } from './config/env.js';
+import type { Config, HeraldRole } from './config/env.js';
 import type { Logger } from './logger.js';
 import { shutdownBudget } from './shutdown-budget.js';
 import { createStore } from './store/index.js';
@@ -33,20 +35,27 @@ export interface HeraldOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Tests only: fewer worker slots (see WORKER_TUNING). */
   workerSlots?: WorkerSlots;
+  /** What this process runs; `config.role` (HERALD_ROLE) unless given. */
+  role?: HeraldRole;
 }
 
 export interface Herald {
   url: string;
   deps: AppDeps;
-  worker: Worker;
+  /** Undefined in an `api` process. */
+  worker: Worker | undefined;
   stop(): Promise<void>;
 }
 
 export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const { config, log } = options;
+  const role = options.role ?? config.role;
+  const runsWorker = role !== 'api';
+  const servesApi = role !== 'worker';
   installTemporalRuntime(config.logLevel);
   const mongo = await connectMongo(options.mongodbUri, config.mongodb.database);
   // Once per database: index entries for what was stored before Herald kept them (index-backfill.ts).
+  // Every role: several processes starting at once may each run it (it is idempotent).
   await backfillIndexEntries(mongo.collections);
   const store = createStore(mongo);
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
@@ -62,7 +71,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     client,
     taskQueue: config.temporal.taskQueue,
     historyMaxEvents: config.delivery.healthHistoryEvents,
-    eagerStart: true,
+    eagerStart: runsWorker,
   });
   const attemptDeps: AttemptDeps = {
     store,
@@ -76,52 +85,63 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     },
     inFlight: createInFlightLimit({ perWebhook: config.delivery.maxInFlightPerWebhook, perAccount: config.delivery.maxInFlightPerAccount }),
   };
-  // The API begins the first attempts of the events it stores; this process's worker takes them.
-  const firstAttempts = createFirstAttempts(createAttemptDelivery(attemptDeps));
-  // The API and the worker's activities start workflows the same way; eager, since both share the
-  // worker's connection.
+  // The API begins the first attempts of the events it stores; this process's worker takes them. Only
+  // where both run (`all`): an `api` process has no worker to take them, and a worker stores no events.
+  const firstAttempts = role === 'all' ? createFirstAttempts(createAttemptDelivery(attemptDeps)) : undefined;
+  // The API and the worker's activities start workflows the same way; eager where a worker shares the
+  // connection (an `api` process has none: its starts go to the task queue, for any worker).
   const dispatch: DispatchDeps = {
     store,
     client,
     taskQueue: config.temporal.taskQueue,
-    eagerStart: true,
+    eagerStart: runsWorker,
     directFanoutMax: config.delivery.directFanoutMax,
     fanOutPageSize: config.delivery.fanOutPageSize,
     deliveryTimeoutMs: config.delivery.timeoutMs,
     firstAttempts,
   };
   const budget = shutdownBudget(config.shutdownGraceMs);
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    workflowBundle: options.workflowBundle,
-    slots: options.workerSlots,
-    shutdown: { graceMs: budget.workerGraceMs, forceMs: budget.workerForceMs },
-    deps: {
-      ...attemptDeps,
-      firstAttempts,
-      client,
-      dispatch,
-      unhealthyAfter: config.delivery.unhealthyAfter,
-    },
-  });
-  await ensureSchedules(client, config);
-  const workerRun = worker.run();
-  workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  if (runsWorker) {
+    worker = await createWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundle: options.workflowBundle,
+      slots: options.workerSlots,
+      shutdown: { graceMs: budget.workerGraceMs, forceMs: budget.workerForceMs },
+      deps: {
+        ...attemptDeps,
+        firstAttempts,
+        client,
+        dispatch,
+        unhealthyAfter: config.delivery.unhealthyAfter,
+      },
+    });
+    // Worker roles only: the schedules' workflows run there. Idempotent (schedules.ts): every worker does it.
+    await ensureSchedules(client, config);
+    workerRun = worker.run();
+    workerRun.catch((error) => log.error({ err: error }, 'worker stopped with an error'));
+  }
 
   const rateLimits = createRateLimits(config.rateLimits);
   const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log, rateLimits };
-  const http = createHttpServer(deps, async () => ({
-    mongodb: await store.ping().then(
-      () => true,
-      () => false,
-    ),
-    temporal: await connection.healthService.check({}).then(
-      () => true,
-      () => false,
-    ),
-  }));
+  const http = createHttpServer(
+    deps,
+    async () => ({
+      mongodb: await store.ping().then(
+        () => true,
+        () => false,
+      ),
+      temporal: await connection.healthService.check({}).then(
+        () => true,
+        () => false,
+      ),
+      ...(worker ? { worker: worker.getState() === 'RUNNING' } : {}),
+    }),
+    { api: servesApi },
+  );
   const url = await http.start(config.api.port, config.api.host);
 
   return {
@@ -132,8 +152,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       // Side by side, both bounded (see shutdown-budget.ts): the API answers what it has in flight, the
       // worker drains (in-flight attempts finish, or the worker is given up on at its force time).
       const httpStopped = http.stop(budget.httpMs);
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await Promise.all([httpStopped, workerRun.catch(() => undefined)]);
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await Promise.all([httpStopped, workerRun?.catch(() => undefined)]);
       // Abandons whatever is still in flight: first attempts the API began, whose workflows make them again.
       await sender.close();
       await connection.close();

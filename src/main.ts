@@ -1,5 +1,6 @@
 // `npm start`: the embedded stack (unless TEMPORAL_ADDRESS / MONGODB_URI point elsewhere), the API and
-// a worker, in one process. SIGINT/SIGTERM stop everything in reverse order.
+// a worker, in one process. SIGINT/SIGTERM stop everything in reverse order. HERALD_ROLE=api or worker
+// runs one of the two, on servers configured elsewhere (loadConfig requires them; docs/roles.md).
 import { join, resolve } from 'node:path';
 import { resolveAdminKey } from './admin-key.js';
 import { startHerald } from './app.js';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const stack = await startDevStack(config, say);
-  const admin = resolveAdminKey(config.api.adminApiKey, dataDir);
+  // A worker serves no API: it needs no admin key (and leaves none in its data dir).
+  const admin = config.role === 'worker' ? undefined : resolveAdminKey(config.api.adminApiKey, dataDir);
   let herald: Awaited<ReturnType<typeof startHerald>>;
   try {
     herald = await startHerald({
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
       config: { ...config, temporal: { ...config.temporal, uiUrl: stack.temporalUiUrl } },
       temporalAddress: stack.temporalAddress,
       mongodbUri: stack.mongodbUri,
-      adminApiKey: admin.key,
+      adminApiKey: admin?.key ?? '',
       log,
     });
   } catch (error) {
@@ -42,17 +44,22 @@ async function main(): Promise<void> {
   }
 
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  say(`API          ${herald.url}/trpc  (health: ${herald.url}/healthz, ${herald.url}/readyz)`);
-  say(`REST         ${herald.url}/v1  (OpenAPI document: ${herald.url}/v1/openapi.json)`);
+  if (config.role !== 'all') say(`role         ${config.role} (HERALD_ROLE)`);
+  if (config.role === 'worker') say(`health       ${herald.url}/healthz, ${herald.url}/readyz  (a worker serves no API)`);
+  else {
+    say(`API          ${herald.url}/trpc  (health: ${herald.url}/healthz, ${herald.url}/readyz)`);
+    say(`REST         ${herald.url}/v1  (OpenAPI document: ${herald.url}/v1/openapi.json)`);
+  }
   say(`Temporal UI  ${stack.temporalUiUrl ?? '(not embedded; TEMPORAL_ADDRESS is set)'}`);
   say(`Temporal     ${stack.temporalAddress}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
   say(`MongoDB      ${stack.mongodbUri.replace(/\/\/[^@/]*@/, '//***@')}`);
   say(`data dir     ${dataDir}`);
-  say(
-    admin.source === 'env'
-      ? 'admin key    from HERALD_ADMIN_API_KEY'
-      : `admin key    ${admin.key}  (${admin.source === 'generated' ? 'generated, ' : ''}kept in ${join(dataDir, 'admin-api-key')})`,
-  );
+  if (admin)
+    say(
+      admin.source === 'env'
+        ? 'admin key    from HERALD_ADMIN_API_KEY'
+        : `admin key    ${admin.key}  (${admin.source === 'generated' ? 'generated, ' : ''}kept in ${join(dataDir, 'admin-api-key')})`,
+    );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

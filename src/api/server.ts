@@ -27,7 +27,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<string, boolean>>): HttpServer {
+/** `api: false` (a `worker` process, HERALD_ROLE): only /healthz and /readyz; every other path is a 404. */
+export function createHttpServer(
+  deps: AppDeps,
+  isReady: () => Promise<Record<string, boolean>>,
+  { api = true }: { api?: boolean } = {},
+): HttpServer {
   // Room for the largest event plus its envelope; anything bigger is refused before parsing.
   const maxBodySize = deps.config.limits.maxEventBytes * 2 + 64 * 1024;
   const createContext = (header: (name: string) => string | string[] | undefined) => {
@@ -80,6 +85,11 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
         .catch(() => sendJson(res, 503, { status: 'unavailable' }));
       return;
     }
+    if (!api)
+      return sendJson(res, 404, {
+        name: 'NotFoundError',
+        message: `No route ${req.method} ${path} (a worker process: HERALD_ROLE=worker)`,
+      });
     if (path?.startsWith('/trpc/')) return trpc(req, res);
     if (path === '/v1/openapi.json' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });

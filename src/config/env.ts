@@ -46,6 +46,8 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (va
 
 const EnvSchema = z.object({
   // --- API ---
+  // What this process runs: `all` (API + worker, embedded servers when unset), `api` or `worker` (docs/roles.md).
+  HERALD_ROLE: optional(z.enum(['all', 'api', 'worker'])).default('all'),
   HERALD_API_PORT: optional(port).default(3000),
   HERALD_API_HOST: optional(z.string()).default('127.0.0.1'),
   HERALD_ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
@@ -127,7 +129,11 @@ export type Env = z.output<typeof EnvSchema>;
 /** Every variable Herald reads (documented one by one in .env.example). */
 export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
 
+/** HERALD_ROLE: `api` serves the API and starts workflows, `worker` runs them, `all` does both. */
+export type HeraldRole = Env['HERALD_ROLE'];
+
 export interface Config {
+  role: HeraldRole;
   api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
   dataDir: string;
   logLevel: Env['HERALD_LOG_LEVEL'];
@@ -185,7 +191,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       `HERALD_SHUTDOWN_GRACE: must be longer than HERALD_DELIVERY_TIMEOUT (${env.HERALD_DELIVERY_TIMEOUT} ms), got ${env.HERALD_SHUTDOWN_GRACE} ms`,
     ]);
   }
+  // Only `all` starts embedded servers: an `api` or `worker` process is one of several sharing them.
+  if (env.HERALD_ROLE !== 'all') {
+    const missing = (['TEMPORAL_ADDRESS', 'MONGODB_URI'] as const).filter((name) => env[name] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing.map((name) => `${name}: required when HERALD_ROLE=${env.HERALD_ROLE} (only HERALD_ROLE=all starts embedded servers)`),
+      );
+    }
+  }
   return {
+    role: env.HERALD_ROLE,
     api: {
       port: env.HERALD_API_PORT,
       host: env.HERALD_API_HOST,

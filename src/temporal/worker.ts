@@ -1,4 +1,5 @@
 // The Temporal worker: Herald's workflows plus activities built from injected dependencies.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, type WorkerOptions as SdkWorkerOptions, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../../activities/index.js';
@@ -6,13 +7,20 @@ import { type ActivityDeps, createActivities } from '../../activities/index.js';
 // Run from source (tsx) this file is .ts; built (`npm run build`, dist/) it is .js: bundle the same kind.
 const extension = import.meta.url.endsWith('.js') ? 'js' : 'ts';
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index.${extension}`, import.meta.url));
+/** `npm run build` bundles the workflows ahead of time (scripts/bundle-workflows.ts) into dist/workflow-bundle.js. */
+export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
+
+/** Built (dist/) with its bundle beside it: that bundle, so that a worker starts without bundling. */
+function prebuiltBundle(): WorkflowBundleOption | undefined {
+  return extension === 'js' && existsSync(PREBUILT_BUNDLE_PATH) ? { codePath: PREBUILT_BUNDLE_PATH } : undefined;
+}
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A pre-built bundle (tests build one for the whole run); otherwise bundled at start (a few seconds). */
+  /** A pre-built bundle (tests build one for the whole run; dist/workflow-bundle.js when built); otherwise bundled at start (a few seconds). */
   workflowBundle?: WorkflowBundleOption;
   /** From HERALD_SHUTDOWN_GRACE (see shutdown-budget.ts). */
   shutdown: { graceMs: number; forceMs: number };
@@ -39,12 +47,16 @@ export const WORKER_TUNING = {
   maxConcurrentActivityTaskPolls: 2,
 } as const;
 
+function withWorkflows(bundle: WorkflowBundleOption | undefined): Pick<SdkWorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  return bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH };
+}
+
 export function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...withWorkflows(options.workflowBundle ?? prebuiltBundle()),
     activities: createActivities(options.deps),
     ...WORKER_TUNING,
     ...options.slots,

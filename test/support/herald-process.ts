@@ -13,8 +13,11 @@ export interface HeraldProcessOptions {
   env: Record<string, string>;
   /** Where the log and PID files go. */
   dir: string;
-  /** `main`: node running src/main.ts (one process). `npm-start`: `npm start`, a process group. */
-  entry?: 'main' | 'npm-start';
+  /**
+   * `main`: node running src/main.ts (one process). `npm-start`: `npm start`, a process group. `dist`:
+   * node running the compiled dist/src/main.js (`npm run build` first), as `npm run start:prod` does.
+   */
+  entry?: 'main' | 'npm-start' | 'dist';
   /** Extra node flags for `main`, e.g. ['--cpu-prof'] (NODE_OPTIONS refuses that one). */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
@@ -53,10 +56,15 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
   const entry = options.entry ?? 'main';
   const name = `herald-${++started}`;
   const logFile = join(options.dir, `${name}.log`);
+  const node = entry !== 'npm-start';
   const managed = await spawnServer({
-    name: entry === 'main' ? 'Herald (src/main.ts)' : 'Herald (npm start)',
-    command: entry === 'main' ? process.execPath : 'npm',
-    args: entry === 'main' ? [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'] : ['start', '--silent'],
+    name: { main: 'Herald (src/main.ts)', 'npm-start': 'Herald (npm start)', dist: 'Herald (dist/src/main.js)' }[entry],
+    command: node ? process.execPath : 'npm',
+    args: {
+      main: [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'],
+      'npm-start': ['start', '--silent'],
+      dist: [...(options.nodeArgs ?? []), 'dist/src/main.js'],
+    }[entry],
     cwd: REPO_ROOT,
     env: { ...cleanEnv(), ...options.env },
     logFile,
@@ -65,12 +73,12 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
     readyTimeoutMs: options.readyTimeoutMs ?? 180_000,
   });
   const pid = managed.pid;
-  reapOnExit(pid, entry === 'main' ? 'process' : 'group');
+  reapOnExit(pid, node ? 'process' : 'group');
   const kill = async () => {
     try {
-      process.kill(entry === 'main' ? pid : -pid, 'SIGKILL');
+      process.kill(node ? pid : -pid, 'SIGKILL');
     } catch {}
-    while (entry === 'main' ? isAlive(pid) : groupAlive(pid)) await sleep(20);
+    while (node ? isAlive(pid) : groupAlive(pid)) await sleep(20);
     released(pid);
   };
   return {
@@ -79,7 +87,7 @@ export async function startHeraldProcess(options: HeraldProcessOptions): Promise
     logFile,
     kill,
     async stop() {
-      if (entry === 'main') {
+      if (node) {
         await managed.stop(40_000);
         released(pid);
         return;
