@@ -80,16 +80,18 @@ async function burstWith(label: string, count: number, faultAfter: number, fault
   const burst = publishBurst(producers, ids);
   const acked = await burst.acknowledged(faultAfter);
   await fault();
+  // Only an event acknowledged by now can have been in flight in a process the fault hit: the bound on repeats.
+  const ackedByFaultEnd = burst.acked.length;
   await burst.done;
   const requests = () => receiver.requests.slice(before);
   await waitForAll(requests, ids, 180_000);
   const { duplicates } = checkDelivered(requests(), ids, subscriber.secret);
   await expectRecordsSucceeded(stack.mongodbUri, identity.database, ids);
   say(
-    `${label}: ${ids.length} events (${acked.length} acknowledged before the fault), ${burst.retries} publishes retried, ` +
-      `all delivered, ${duplicates} duplicate POSTs`,
+    `${label}: ${ids.length} events (${acked.length} acknowledged before the fault, ${ackedByFaultEnd} by its end), ` +
+      `${burst.retries} publishes retried, all delivered, ${duplicates} duplicate POSTs`,
   );
-  return { duplicates, retries: burst.retries };
+  return { duplicates, ackedByFaultEnd };
 }
 
 describe('2 api + 2 worker Herald processes on a Temporal cluster (PostgreSQL, 4 history shards)', () => {
@@ -110,29 +112,29 @@ describe('2 api + 2 worker Herald processes on a Temporal cluster (PostgreSQL, 4
   });
 
   it('SIGKILL one worker mid-burst: every acknowledged event delivered', async () => {
-    const { duplicates } = await burstWith('cluster-worker-kill', 300, 100, async () => {
+    const { duplicates, ackedByFaultEnd } = await burstWith('cluster-worker-kill', 300, 100, async () => {
       await workers[0]?.kill();
     });
     // A repeat is an attempt whose POST reached the receiver before the worker died with its result.
-    expect(duplicates).toBeLessThanOrEqual(30);
+    expect(duplicates).toBeLessThanOrEqual(ackedByFaultEnd);
     await workers[0]?.start();
   });
 
   it('SIGTERM one API process mid-burst and start it again (rolling restart): every acknowledged event delivered', async () => {
-    const { duplicates } = await burstWith('cluster-api-restart', 300, 100, async () => {
+    const { duplicates, ackedByFaultEnd } = await burstWith('cluster-api-restart', 300, 100, async () => {
       await api[0]?.stop();
       await sleep(1_000);
       await api[0]?.start();
     });
-    expect(duplicates).toBeLessThanOrEqual(30);
+    expect(duplicates).toBeLessThanOrEqual(ackedByFaultEnd);
   });
 
   it('restart the Temporal server mid-burst: every acknowledged event delivered', async () => {
-    const { duplicates } = await burstWith('cluster-temporal-restart', 300, 100, async () => {
+    const { duplicates, ackedByFaultEnd } = await burstWith('cluster-temporal-restart', 300, 100, async () => {
       await stack.stopTemporal('SIGTERM');
       await sleep(3_000);
       await stack.startTemporal();
     });
-    expect(duplicates).toBeLessThanOrEqual(30);
+    expect(duplicates).toBeLessThanOrEqual(ackedByFaultEnd);
   });
 });
