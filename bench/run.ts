@@ -1,6 +1,7 @@
 // `npm run bench`: starts its own servers (the same discovery as `npm start`), measures the limit, the
 // Temporal baseline and Herald end to end in one run, prints a table with ratios and targets, and
 // writes the figures to bench/results/<timestamp>.json. Never part of the test suite.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHeraldClient } from '../src/client/index.js';
 import { startStack } from '../test/support/stack.js';
@@ -10,6 +11,7 @@ import { growthTable, runGrowth } from './benchmarks/growth.js';
 import { runLatency } from './benchmarks/herald-latency.js';
 import { runThroughput } from './benchmarks/herald-throughput.js';
 import { runLimit } from './benchmarks/limit.js';
+import { runSplitTopology, splitTable } from './benchmarks/split-topology.js';
 import { runBaseline } from './benchmarks/temporal-baseline.js';
 import type { HeraldBenchContext } from './lib/context.js';
 import { BENCH_DATABASE, type BenchAccount, createAccount, publishErrors, startHeraldUnderTest } from './lib/herald.js';
@@ -183,6 +185,15 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const environment = environmentInfo();
   const receiver = await startBenchReceiver();
+  if (options.topology === 'split') {
+    // Only the split-topology comparison (bench/benchmarks/split-topology.ts), with its own table and file.
+    const rows = await using(receiver.close, () => runSplitTopology(options, receiver, log));
+    process.stdout.write(`\n${splitTable(rows)}\n\n`);
+    const file = join(import.meta.dirname, 'results', `split-${new Date().toISOString().replaceAll(':', '-')}.json`);
+    writeFileSync(file, `${JSON.stringify({ environment, options: { ...options, only: [...options.only] }, rows }, null, 2)}\n`);
+    process.stdout.write(`figures written to ${file}\n`);
+    return;
+  }
   const results: BenchResults = { runs: [] };
   try {
     if (options.only.has('limit')) {

@@ -20,9 +20,18 @@ export interface HeraldUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks: number }): Promise<HeraldUnderTest> {
-  const adminKey = `hk_admin_bench_${randomBytes(12).toString('hex')}`;
-  const taskQueue = `herald-bench-${randomBytes(3).toString('hex')}`;
+export async function startHeraldUnderTest(
+  stack: Stack,
+  options: {
+    maxWebhooks: number;
+    /** HERALD_ROLE (the split topology); default `all`. */
+    role?: 'all' | 'api' | 'worker';
+    /** What the processes of one split deployment share. */
+    shared?: { adminKey: string; taskQueue: string };
+  },
+): Promise<HeraldUnderTest> {
+  const adminKey = options.shared?.adminKey ?? `hk_admin_bench_${randomBytes(12).toString('hex')}`;
+  const taskQueue = options.shared?.taskQueue ?? `herald-bench-${randomBytes(3).toString('hex')}`;
   const herald = await startHeraldProcess({
     dir: stack.dir,
     // e.g. BENCH_HERALD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': profiles Herald alone, under load.
@@ -39,6 +48,7 @@ export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks:
       TEMPORAL_TASK_QUEUE: taskQueue,
       MONGODB_URI: stack.mongodbUri,
       MONGODB_DATABASE: BENCH_DATABASE,
+      ...(options.role ? { HERALD_ROLE: options.role } : {}),
     },
   });
   return {

@@ -1,6 +1,7 @@
 // `npm run bench -- [--quick] [--duration 30s] [--rates 10,50,100,200] [--events 1000] [--events10 300]
 //   [--baseline 1000] [--fanout 1000] [--concurrency 32] [--only limit,baseline,throughput,latency,fanout,cost]
-//   [--memory] [--worker-options '{"maxConcurrentWorkflowTaskPolls":10}'] [--only growth --sizes 10000,100000,1000000]`
+//   [--memory] [--worker-options '{"maxConcurrentWorkflowTaskPolls":10}'] [--only growth --sizes 10000,100000,1000000]
+//   [--topology split]` (all-in-one vs 1 api + 2 worker processes, on the dev server and a Temporal cluster)
 import { parseArgs } from 'node:util';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from '../../src/domain/duration.js';
@@ -26,11 +27,15 @@ export interface BenchOptions {
   workerOptions: Partial<WorkerOptions> | undefined;
   /** Stored deliveries at which `growth` measures. */
   growthSizes: number[];
+  /** `split`: only the split-topology comparison (bench/benchmarks/split-topology.ts). */
+  topology: 'split' | undefined;
+  /** The split comparison's one fixed rate (events/s): the first of --rates, else 20. */
+  splitRate: number;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--duration 30s] [--rates 10,50,100,200] [--events N] [--events10 N]
   [--baseline N] [--fanout N] [--concurrency N] [--only ${BENCHMARKS.join(',')}] [--memory] [--worker-options JSON]
-  [--sizes 10000,100000,1000000] (growth)`;
+  [--sizes 10000,100000,1000000] (growth) [--topology split]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -48,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       memory: { type: 'boolean', default: false },
       'worker-options': { type: 'string' },
       sizes: { type: 'string' },
+      topology: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -64,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
   const rateDurationMs = values.duration === undefined ? (quick ? 5_000 : 30_000) : parseDuration(values.duration);
   if (rateDurationMs === undefined) throw new Error(`--duration must be a duration like 30s\n${USAGE}`);
+  if (values.topology !== undefined && values.topology !== 'split') throw new Error(`--topology must be split\n${USAGE}`);
   const only = new Set((values.only?.split(',') ?? DEFAULT_BENCHMARKS).map((s) => s.trim()) as BenchmarkName[]);
   for (const name of only) if (!BENCHMARKS.includes(name)) throw new Error(`unknown benchmark "${name}"\n${USAGE}`);
   return {
@@ -82,5 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     memory: values.memory ?? false,
     workerOptions: values['worker-options'] ? (JSON.parse(values['worker-options']) as Partial<WorkerOptions>) : undefined,
     growthSizes: (values.sizes ?? '10000,100000,1000000').split(',').map((n) => int(n, 0, 'sizes')),
+    topology: values.topology === 'split' ? 'split' : undefined,
+    splitRate: values.rates ? int(values.rates.split(',')[0], 0, 'rates') : 20,
   };
 }

@@ -114,6 +114,9 @@ export interface SpawnOptions {
   /** Defaults to this process's environment. */
   env?: NodeJS.ProcessEnv;
   readyTimeoutMs?: number;
+  /** Run as another user (root only): PostgreSQL refuses to run as root. */
+  uid?: number;
+  gid?: number;
 }
 
 /** Spawns a server with its output going to a log file, and resolves once its port accepts connections. */
@@ -124,6 +127,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ManagedProcess
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', out, out],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid }),
     // Its own process group: a Ctrl-C in the terminal reaches Herald, which then stops the server in order.
     detached: true,
   });

@@ -29,12 +29,26 @@ export interface FaultHerald {
   stop(): Promise<void>;
 }
 
-/** Herald (src/main.ts) on the test's servers; restarts keep the port, task queue and database. */
-export async function faultHerald(stack: Stack, env: Record<string, string> = {}): Promise<FaultHerald> {
-  const port = await stablePort();
-  const adminKey = `hk_admin_faults_${randomBytes(12).toString('hex')}`;
+/** What several Herald processes of one deployment share (the cluster tests run 2 `api` + 2 `worker`). */
+export interface HeraldIdentity {
+  adminKey: string;
+  database: string;
+  taskQueue: string;
+}
+
+export function heraldIdentity(): HeraldIdentity {
   const suffix = randomBytes(3).toString('hex');
-  const database = `herald_faults_${suffix}`;
+  return {
+    adminKey: `hk_admin_faults_${randomBytes(12).toString('hex')}`,
+    database: `herald_faults_${suffix}`,
+    taskQueue: `herald-faults-${suffix}`,
+  };
+}
+
+/** Herald (src/main.ts) on the test's servers; restarts keep the port, task queue and database. */
+export async function faultHerald(stack: Stack, env: Record<string, string> = {}, identity = heraldIdentity()): Promise<FaultHerald> {
+  const port = await stablePort();
+  const { adminKey, database, taskQueue } = identity;
   let process: HeraldProcess | undefined;
   const herald: FaultHerald = {
     url: `http://127.0.0.1:${port}`,
@@ -54,7 +68,7 @@ export async function faultHerald(stack: Stack, env: Record<string, string> = {}
           HERALD_RETRY_SCHEDULE: FAULT_RETRY_SCHEDULE,
           HERALD_DELIVERY_TIMEOUT: '5s',
           TEMPORAL_ADDRESS: stack.temporalAddress,
-          TEMPORAL_TASK_QUEUE: `herald-faults-${suffix}`,
+          TEMPORAL_TASK_QUEUE: taskQueue,
           MONGODB_URI: stack.mongodbUri,
           MONGODB_DATABASE: database,
           ...env,
@@ -77,6 +91,7 @@ export async function faultHerald(stack: Stack, env: Record<string, string> = {}
 
 export interface Subscriber {
   client: HeraldClient;
+  apiKey: string;
   secret: string;
   webhookId: string;
 }
@@ -86,7 +101,7 @@ export async function subscribe(admin: HeraldClient, url: string, receiverUrl: s
   const client = createHeraldClient({ url, apiKey: api_key });
   const webhook = await client.webhooks.create.mutate({ url: `${receiverUrl}/hook`, event_types: ['message.received'] });
   if (!webhook.secret) throw new Error('no secret on create');
-  return { client, secret: webhook.secret, webhookId: webhook.id };
+  return { client, apiKey: api_key, secret: webhook.secret, webhookId: webhook.id };
 }
 
 export interface Burst {
@@ -103,7 +118,14 @@ export interface Burst {
  * Publishes every id, `concurrency` at a time, retrying each until the API acknowledges it (same
  * event id, so a retry is the same event). Herald may be down for a while in between.
  */
-export function publishBurst(client: HeraldClient, ids: string[], options: { concurrency?: number; giveUpAfterMs?: number } = {}): Burst {
+export function publishBurst(
+  client: HeraldClient | readonly HeraldClient[],
+  ids: string[],
+  options: { concurrency?: number; giveUpAfterMs?: number } = {},
+): Burst {
+  // Several clients (one per API process): every publish, retries included, goes to the next one in turn.
+  const clients = Array.isArray(client) ? client : [client as HeraldClient];
+  let turn = 0;
   const acked: string[] = [];
   const deadline = Date.now() + (options.giveUpAfterMs ?? 180_000);
   let finished = false;
@@ -123,7 +145,7 @@ export function publishBurst(client: HeraldClient, ids: string[], options: { con
   const publishOne = async (id: string) => {
     for (;;) {
       try {
-        await client.events.publish.mutate(
+        await (clients[turn++ % clients.length] as HeraldClient).events.publish.mutate(
           { type: 'message.received', inbox_id: 'inbox_faults', data: sampleData(id), event_id: id },
           { signal: AbortSignal.timeout(15_000) },
         );
