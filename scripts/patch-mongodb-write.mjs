@@ -15,7 +15,9 @@
 // answers 503 for as long as the process lives, although the server is back and a new client connects
 // at once. The patch throws the driver's own MongoNetworkError for a write to a destroyed socket, and
 // ends a wait for 'drain' when the socket closes: the operation or heartbeat fails like any network
-// error, and the monitor carries on.
+// error, and the monitor carries on. A socket error during that wait (EPIPE: "This socket has been ended
+// by the other party") becomes a MongoNetworkError too, instead of the raw Node error the driver passed
+// on (a network failure Herald could not tell from a bug: a 500 instead of a 503, and no retry).
 //
 // Plain .mjs, like patch-temporal-vm.mjs: runs inside `npm ci`. Idempotent; fails the install if the
 // driver changed shape, so an upgrade cannot drop it silently.
@@ -44,19 +46,24 @@ const PATCHES = [
   {
     original: `        const drainEvent = (0, utils_1.once)(this.socket, 'drain', options);`,
     patched: `        /* herald: a socket closed while draining ends the wait (scripts/patch-mongodb-write.mjs) */
-        const drainEvent = heraldDrainOrClose(this, (0, utils_1.once)(this.socket, 'drain', options));`,
+        const drainEvent = heraldDrainOrClose(this, (0, utils_1.once)(this.socket, 'drain', options), options.signal);`,
   },
   {
     original: `exports.Connection = Connection;`,
     patched: `exports.Connection = Connection;
-/* herald: 'drain', or a MongoNetworkError once the socket closes (scripts/patch-mongodb-write.mjs) */
-function heraldDrainOrClose(connection, drained) {
+/* herald: 'drain', or a MongoNetworkError once the socket closes or fails (scripts/patch-mongodb-write.mjs) */
+function heraldDrainOrClose(connection, drained, signal) {
     let onClose;
     const closed = new Promise((_, reject) => {
         onClose = () => reject(new error_1.MongoNetworkError(\`connection \${connection.id} to \${connection.address} closed\`));
         connection.socket.once('close', onClose);
     });
-    return Promise.race([drained, closed]).finally(() => connection.socket.off('close', onClose));
+    return Promise.race([drained, closed])
+        .catch((error) => {
+            if (error === signal?.reason || error instanceof error_1.MongoError) throw error;
+            throw new error_1.MongoNetworkError(\`connection \${connection.id} to \${connection.address} closed\`, { cause: error });
+        })
+        .finally(() => connection.socket.off('close', onClose));
 }`,
   },
 ];
