@@ -145,6 +145,7 @@ export async function startMongoServer(
     logFile: join(dir, 'logs', `${binary.kind}.log`),
     pidFile,
     port: options.port,
+    endWithParent: true,
   });
   return { ...process, uri: `mongodb://127.0.0.1:${options.port}/` };
 }

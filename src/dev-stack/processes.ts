@@ -1,10 +1,11 @@
 // Starting and stopping the embedded servers as child processes, by PID, with PID files so that a
 // server orphaned by a crash of Herald is found and stopped on the next start.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { watchedCommand } from './parent-watcher.js';
 
 export interface ManagedProcess {
   pid: number;
@@ -117,29 +118,41 @@ export interface SpawnOptions {
   /** Run as another user (root only): PostgreSQL refuses to run as root. */
   uid?: number;
   gid?: number;
+  /**
+   * Start it under a watcher that stops it when this process ends, even by SIGKILL (parent-watcher.ts).
+   * `pid` is still the server's own PID.
+   */
+  endWithParent?: boolean;
 }
 
 /** Spawns a server with its output going to a log file, and resolves once its port accepts connections. */
 export async function spawnServer(options: SpawnOptions): Promise<ManagedProcess> {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const out = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(options.command, options.args, {
+  const { command, args } = options.endWithParent ? watchedCommand(options.command, options.args) : options;
+  const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['ignore', out, out],
+    stdio: options.endWithParent ? ['pipe', 'pipe', out] : ['ignore', out, out],
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid }),
     // Its own process group: a Ctrl-C in the terminal reaches Herald, which then stops the server in order.
     detached: true,
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${options.name} (${options.command})`);
+  closeSync(out);
+  if (child.pid === undefined) throw new Error(`could not start ${options.name} (${options.command})`);
   child.unref();
-  writeFileSync(options.pidFile, String(pid));
 
   let exited: number | null | undefined;
   child.once('exit', (code) => {
     exited = code;
   });
+  let pid = child.pid;
+  if (options.endWithParent) {
+    // The pipe must not keep this process alive; it is closed by the kernel when this process ends.
+    (child.stdin as Socket).unref();
+    pid = await watchedPid(child, options.name, options.logFile);
+  }
+  writeFileSync(options.pidFile, String(pid));
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (!(await canConnect(options.port, '127.0.0.1'))) {
@@ -160,6 +173,26 @@ export async function spawnServer(options: SpawnOptions): Promise<ManagedProcess
       rmSync(options.pidFile, { force: true });
     },
   };
+}
+
+/** The server's PID, the first line its watcher writes. */
+function watchedPid(child: ChildProcess, name: string, logFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const stdout = child.stdout as Socket;
+    const fail = () => reject(new Error(`could not start ${name}; see ${logFile}`));
+    stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const newline = text.indexOf('\n');
+      if (newline < 0) return;
+      stdout.destroy();
+      child.off('exit', fail);
+      const pid = Number(text.slice(0, newline));
+      if (Number.isInteger(pid) && pid > 0) resolve(pid);
+      else fail();
+    });
+    child.once('exit', fail);
+  });
 }
 
 /** The first executable called `name` on PATH, or undefined. */

@@ -95,6 +95,7 @@ export async function startTemporalServer(options: TemporalServerOptions, log: (
     logFile: join(dir, 'logs', 'temporal.log'),
     pidFile,
     port: options.port,
+    endWithParent: true,
   });
   return {
     ...process,

@@ -1,5 +1,5 @@
 import { ServiceError } from '@temporalio/client';
-import { MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { MongoBulkWriteError, MongoNetworkError, MongoServerError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import { expect, it } from 'vitest';
 import { unreachable } from '../../src/api/unavailable.js';
 
@@ -14,6 +14,10 @@ it('recognises MongoDB connection failures and Temporal being down, slow or over
   expect(unreachable(new MongoServerSelectionError('Server selection timed out', {} as never))).toBe('MongoDB');
   expect(unreachable(new Error('wrapped', { cause: new MongoNetworkError('socket closed') }))).toBe('MongoDB');
   for (const code of [14, 4, 8]) expect(unreachable(temporalFailure(code))).toBe('Temporal');
+  // What an insertMany answers when its connection closes mid-command (seen in the mongodb-restart fault test).
+  const closed = new MongoNetworkError('connection 3 to 127.0.0.1:28859 closed');
+  expect(unreachable(new MongoBulkWriteError(closed as never, {} as never))).toBe('MongoDB');
+  expect(unreachable(new MongoBulkWriteError({ message: 'E11000', code: 11000, writeErrors: [] } as never, {} as never))).toBeUndefined();
 });
 
 it('leaves every other failure alone: it stays a 500', () => {
