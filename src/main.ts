@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   const say = (msg: string) => process.stdout.write(`herald: ${msg}\n`);
   const dataDir = resolve(config.dataDir);
 

@@ -2,10 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, type WorkerOptions as SdkWorkerOptions, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../../activities/index.js';
+import { type Tracing, tracingOff } from '../tracing/tracing.js';
+import { WORKFLOW_INTERCEPTORS_PATH } from './workflow-paths.js';
 
 // Run from source (tsx) this file is .ts; built (`npm run build`, dist/) it is .js: bundle the same kind.
 const extension = import.meta.url.endsWith('.js') ? 'js' : 'ts';
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index.${extension}`, import.meta.url));
+
+/** What every bundle of Herald's workflows is made of (a prebuilt one too): the workflows and the tracing interceptors. */
+export const WORKFLOW_BUNDLE = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH] };
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -18,6 +23,8 @@ export interface WorkerOptions {
   shutdown: { graceMs: number; forceMs: number };
   /** Overrides of WORKER_TUNING's slot counts (tests use few slots to fill them with few deliveries). */
   slots?: WorkerSlots;
+  /** The tracing interceptors and sink (tracing.ts); without it, tracing off (the workflow interceptors are bundled all the same). */
+  tracing?: Pick<Tracing, 'workerInterceptors' | 'sinks'>;
 }
 
 export type WorkerSlots = Partial<Pick<SdkWorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>>;
@@ -40,12 +47,15 @@ export const WORKER_TUNING = {
 } as const;
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
+  const tracing = options.tracing ?? tracingOff();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
+    interceptors: tracing.workerInterceptors,
+    sinks: tracing.sinks,
     ...WORKER_TUNING,
     ...options.slots,
     // In-flight attempts may finish on SIGTERM (their POST's timeout is shorter); past the force time the
