@@ -90,7 +90,7 @@ export function createMetrics(enabled: boolean): Metrics {
   });
   const transitions = new Counter({
     name: 'herald_webhook_health_transitions_total',
-    help: "Webhook status changes made by the health workflows, by the status reached.",
+    help: 'Webhook status changes made by the health workflows, by the status reached.',
     labelNames: ['to'],
     registers,
   });

@@ -9,6 +9,7 @@ import type { fanOutWorkflow } from '../../workflows/fan-out.js';
 import type { DeliveryInput } from '../domain/delivery.js';
 import { isAccountLevel } from '../domain/event-catalogue.js';
 import { deliveryId } from '../domain/ids.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AccountVersion } from '../store/account-versions.js';
 import type { DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
 import type { Store } from '../store/index.js';
@@ -30,6 +31,8 @@ export interface DispatchDeps {
   deliveryTimeoutMs: number;
   /** Set when this process's worker runs the deliveries: first attempts may begin before their starts. */
   firstAttempts?: Pick<FirstAttempts, 'begin'>;
+  /** Prometheus metrics (HERALD_METRICS); absent: none. */
+  metrics?: Metrics;
 }
 
 export type DispatchResult = { mode: 'direct'; deliveries: number } | { mode: 'fan-out' };

@@ -41,7 +41,8 @@ export interface TemporalRuntimeOptions {
 export function installTemporalRuntime(levelOrOptions: string | TemporalRuntimeOptions): void {
   if (installed) return;
   installed = true;
-  const options = typeof levelOrOptions === 'string' ? { level: levelOrOptions, log: createLogger(levelOrOptions, 'json') } : levelOrOptions;
+  const options =
+    typeof levelOrOptions === 'string' ? { level: levelOrOptions, log: createLogger(levelOrOptions, 'json') } : levelOrOptions;
   const sdkLevel: LogLevel = options.level === 'debug' ? 'DEBUG' : options.level === 'info' ? 'WARN' : 'ERROR';
   const { metrics } = options;
   Runtime.install({

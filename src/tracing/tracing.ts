@@ -22,6 +22,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { WorkflowClientInterceptor } from '@temporalio/client';
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
@@ -29,7 +30,6 @@ import {
   type OpenTelemetrySinks,
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { TracingConfig } from '../config/env.js';
 import { WORKFLOW_INTERCEPTORS_PATH } from '../temporal/workflow-paths.js';
