@@ -20,7 +20,11 @@ export interface HeraldUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks: number }): Promise<HeraldUnderTest> {
+export async function startHeraldUnderTest(
+  stack: Stack,
+  /** `env`: more variables (the observability bench switches metrics and tracing). */
+  options: { maxWebhooks: number; env?: Record<string, string> },
+): Promise<HeraldUnderTest> {
   const adminKey = `hk_admin_bench_${randomBytes(12).toString('hex')}`;
   const taskQueue = `herald-bench-${randomBytes(3).toString('hex')}`;
   const herald = await startHeraldProcess({
@@ -39,6 +43,7 @@ export async function startHeraldUnderTest(stack: Stack, options: { maxWebhooks:
       TEMPORAL_TASK_QUEUE: taskQueue,
       MONGODB_URI: stack.mongodbUri,
       MONGODB_DATABASE: BENCH_DATABASE,
+      ...options.env,
     },
   });
   return {
