@@ -12,7 +12,8 @@ const logs = logCapture();
 let herald: TestHerald;
 beforeAll(async () => {
   herald = await startTestHerald(
-    { HERALD_RETRY_SCHEDULE: '200ms,200ms,200ms', HERALD_LOG_LEVEL: 'info' },
+    // More than one match goes through a fan-out workflow, whose first attempts the delivery workflows adopt.
+    { HERALD_RETRY_SCHEDULE: '200ms,200ms,200ms', HERALD_LOG_LEVEL: 'info', HERALD_DIRECT_FANOUT_MAX: '1' },
     { log: createLogger('info', 'json', logs.stream) },
   );
 });
@@ -26,13 +27,21 @@ describe('metrics', () => {
     expect(metricsUrl).toBe(`${herald.url}/metrics`);
     const before = (await scrape(metricsUrl)).samples;
 
-    // Two successes; a 500 then a 200 (one retry); a 410; a delivery parked behind a disabled webhook.
+    // Two successes; a 500 then a 200 (one retry); a 410; a delivery parked behind a disabled webhook; an
+    // event to two webhooks (a fan-out: two successes, adopted by their workflows).
     const ok = await startReceiver();
     const retried = await startReceiver((n) => ({ status: n === 0 ? 500 : 200 }));
     const gone = await switchableReceiver({ status: 410 });
     const held = await startReceiver();
-    const accounts = await Promise.all([0, 1, 2, 3].map(() => herald.newAccount()));
-    const [a, b, c, d] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0], (typeof accounts)[0]];
+    const fanned = await startReceiver();
+    const accounts = await Promise.all([0, 1, 2, 3, 4].map(() => herald.newAccount()));
+    const [a, b, c, d, e] = accounts as [
+      (typeof accounts)[0],
+      (typeof accounts)[0],
+      (typeof accounts)[0],
+      (typeof accounts)[0],
+      (typeof accounts)[0],
+    ];
     const secrets: string[] = accounts.map((account) => account.apiKey);
     const hooks: { id: string }[] = [];
     for (const [account, receiver] of [
@@ -40,6 +49,8 @@ describe('metrics', () => {
       [b, retried],
       [c, gone],
       [d, held],
+      [e, fanned],
+      [e, fanned],
     ] as const) {
       const hook = await account.client.webhooks.create.mutate({ url: receiver.url, event_types: ['message.received'] });
       secrets.push(hook.secret as string);
@@ -53,25 +64,27 @@ describe('metrics', () => {
     const retriedEvent = await publish(b);
     const goneEvent = await publish(c);
     const heldEvent = await publish(d);
+    const fannedEvent = await publish(e);
 
     await waitForStatus(herald, a.accountId, hooks[0]?.id as string, okEvents, ['succeeded']);
     await waitForStatus(herald, b.accountId, hooks[1]?.id as string, [retriedEvent], ['succeeded']);
     await waitForStatus(herald, c.accountId, hooks[2]?.id as string, [goneEvent], ['failed']);
     await waitForStatus(herald, d.accountId, hooks[3]?.id as string, [heldEvent], ['parked']);
+    for (const hook of hooks.slice(4)) await waitForStatus(herald, e.accountId, hook.id, [fannedEvent], ['succeeded']);
     await expect.poll(async () => (await c.client.webhooks.get.query({ webhook_id: hooks[2]?.id as string })).status).toBe('disabled');
 
     const expected: Record<string, number> = {
-      'herald_events_published_total{type="message.received"}': 5,
-      'herald_delivery_attempts_total{outcome="succeeded"}': 3,
+      'herald_events_published_total{type="message.received"}': 6,
+      'herald_delivery_attempts_total{outcome="succeeded"}': 5,
       'herald_delivery_attempts_total{outcome="http_error"}': 1,
       'herald_delivery_attempts_total{outcome="gone"}': 1,
       'herald_delivery_attempts_total{outcome="timeout"}': 0,
       'herald_delivery_attempts_total{outcome="network"}': 0,
       'herald_delivery_attempts_total{outcome="forbidden"}': 0,
-      herald_delivery_attempt_duration_seconds_count: 5,
-      herald_delivery_latency_seconds_count: 3,
-      herald_publish_duration_seconds_count: 5,
-      'herald_deliveries_completed_total{status="succeeded"}': 3,
+      herald_delivery_attempt_duration_seconds_count: 7,
+      herald_delivery_latency_seconds_count: 5,
+      herald_publish_duration_seconds_count: 6,
+      'herald_deliveries_completed_total{status="succeeded"}': 5,
       'herald_deliveries_completed_total{status="failed"}': 1,
       'herald_deliveries_completed_total{status="cancelled"}': 0,
       // The 410 and the operator's disable.
@@ -94,6 +107,7 @@ describe('metrics', () => {
     expect(ok.requests).toHaveLength(2);
     expect(retried.requests).toHaveLength(2);
     expect(held.requests).toHaveLength(0);
+    expect(fanned.requests).toHaveLength(2);
 
     // Process metrics come with them; no id and no secret is in any label.
     expect(text).toContain('process_cpu_seconds_total');
@@ -105,10 +119,11 @@ describe('metrics', () => {
       retriedEvent,
       goneEvent,
       heldEvent,
+      fannedEvent,
     ];
     for (const value of [...ids, ...secrets]) expect(text).not.toContain(value);
     for (const line of logs.lines) for (const secret of secrets) expect(line).not.toContain(secret);
-    for (const receiver of [ok, retried, gone, held]) await receiver.close();
+    for (const receiver of [ok, retried, gone, held, fanned]) await receiver.close();
   });
 
   it('logs one access line per API request, with the procedure, account and request id, never the key', async () => {

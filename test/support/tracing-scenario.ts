@@ -75,6 +75,12 @@ export async function checkPublishTrace(herald: TestHerald, otlp: OtlpReceiver, 
   for (const secret of [apiKey, herald.adminKey, tracedHook.secret as string, plainHook.secret as string, 'query-secret-1']) {
     expect(everything).not.toContain(secret);
   }
+  // The field is changed like any other, and shown.
+  expect(await client.webhooks.update.mutate({ webhook_id: plainHook.id, propagate_trace: true })).toMatchObject({ propagate_trace: true });
+  expect((await client.webhooks.get.query({ webhook_id: plainHook.id })).propagate_trace).toBe(true);
+  expect(await client.webhooks.update.mutate({ webhook_id: tracedHook.id, propagate_trace: false })).toMatchObject({
+    propagate_trace: false,
+  });
   await traced.close();
   await plain.close();
 }
