@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   say(`API          ${herald.url}/trpc  (health: ${herald.url}/healthz, ${herald.url}/readyz)`);
   say(`REST         ${herald.url}/v1  (OpenAPI document: ${herald.url}/v1/openapi.json)`);
+  if (herald.metricsUrl) say(`Metrics      ${herald.metricsUrl}  (Prometheus)`);
   say(`Temporal UI  ${stack.temporalUiUrl ?? '(not embedded; TEMPORAL_ADDRESS is set)'}`);
   say(`Temporal     ${stack.temporalAddress}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
   say(`MongoDB      ${stack.mongodbUri.replace(/\/\/[^@/]*@/, '//***@')}`);

@@ -51,7 +51,17 @@ export function installTemporalRuntime(levelOrOptions: string | TemporalRuntimeO
       // The Core SDK's lines go through the same logger instead of straight to the console.
       logging: { filter: makeTelemetryFilterString({ core: sdkLevel === 'DEBUG' ? 'INFO' : 'WARN', other: 'ERROR' }), forward: {} },
       ...(metrics
-        ? { metrics: { prometheus: { bindAddress: `${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}` } } }
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: `${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}`,
+                // Prometheus' own naming: counters end in _total, durations are in seconds and say so.
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }
         : {}),
     },
     // Herald handles SIGINT/SIGTERM itself, to stop the API, the worker and the servers in order.
