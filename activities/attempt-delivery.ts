@@ -4,9 +4,11 @@ import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
 import { buildEnvelope } from '../src/domain/envelope.js';
 import { nextRetryDelay, parseRetryAfter, type RetryPolicy } from '../src/domain/retry-schedule.js';
 import { eventSignedHeaders } from '../src/domain/signing.js';
+import type { Metrics } from '../src/metrics/metrics.js';
 import type { AttemptDoc, DeliveryStatus, EventDoc, WebhookDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
+import { type AttemptTrace, attemptMetricOutcome, countAttempt, tracedPost } from './attempt-telemetry.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
 import type { FirstAttempts } from './first-attempts.js';
 import type { HttpSender } from './http-post.js';
@@ -21,6 +23,8 @@ export interface AttemptDeps {
   firstAttempts?: Pick<FirstAttempts, 'take'>;
   /** Caps attempts in flight per webhook and per account in this process (see in-flight-limit.ts). */
   inFlight?: InFlightLimit;
+  /** Prometheus metrics (HERALD_METRICS); absent: none. */
+  metrics?: Metrics;
   now?: () => Date;
 }
 
@@ -58,6 +62,20 @@ export interface HeadStart {
  * the delivery workflow or a fan-out makes it.
  */
 export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): Promise<AttemptOutcome> {
+  const { webhook, event } = input;
+  return tracedPost(
+    {
+      url: webhook.url,
+      deliveryId: input.deliveryId,
+      attempt: input.attempt,
+      eventType: event.type,
+      propagate: webhook.propagate_trace === true,
+    },
+    (trace) => sendTracedAttempt(deps, input, trace),
+  );
+}
+
+async function sendTracedAttempt(deps: AttemptDeps, input: SendAttemptInput, trace: AttemptTrace): Promise<AttemptOutcome> {
   const { store, sender, retryPolicy, health, now = () => new Date() } = deps;
   const { deliveryId, attempt, timeoutMs, webhook, event } = input;
   const startedAt = now();
@@ -65,8 +83,12 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
   const headers = eventSignedHeaders(validSecrets(webhook, startedAt), event, Math.floor(startedAt.getTime() / 1000), body);
   // Its own connection pool per webhook (HERALD_CONNECTIONS_PER_WEBHOOK). A POST the sender abandons at
   // shutdown throws (PostCancelledError): nothing is recorded, and the attempt is made again after a restart.
-  const response = await sender.post(webhook.url, { ...headers }, body, timeoutMs, { pool: webhook._id });
+  // trace.headers: W3C trace context, only for a webhook that asked for it (propagate_trace).
+  const response = await sender.post(webhook.url, { ...trace.headers, ...headers }, body, timeoutMs, { pool: webhook._id });
   const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
+  const metricOutcome = attemptMetricOutcome(response, kind);
+  trace.end(response, metricOutcome);
+  countAttempt(deps.metrics, metricOutcome, response);
   const errorText = response.error
     ? response.error.message.slice(0, ERROR_TEXT_LIMIT)
     : kind === 'success'
@@ -80,6 +102,7 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
     response_body: response.responseBody,
     error: errorText,
     outcome: kind,
+    ...(trace.traceId ? { trace_id: trace.traceId } : {}),
   };
 
   let outcome: AttemptOutcome;
@@ -104,6 +127,10 @@ export async function sendAttempt(deps: AttemptDeps, input: SendAttemptInput): P
   }
   await input.recorded;
   await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, input.handoff ? outcome : undefined);
+  if (status === 'succeeded') {
+    deps.metrics?.deliveryLatency((startedAt.getTime() + response.durationMs - event.created_at.getTime()) / 1000);
+    deps.metrics?.deliveryCompleted('succeeded');
+  } else if (status === 'failed') deps.metrics?.deliveryCompleted('failed');
   await recordHealth(store, health, webhook, kind, errorText, startedAt);
   return outcome;
 }
@@ -149,10 +176,12 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     if (!webhook || !event) {
       await recorded;
       await store.deliveries.setStatus(deliveryId, 'cancelled');
+      deps.metrics?.deliveryCompleted('cancelled');
       return { result: 'cancelled' };
     }
     // An unhealthy or disabled webhook's receiver gets no request: the delivery waits to be released.
     const parked = await parkIfHeld(store, health, deliveryId, webhook, released, recorded);
+    if (parked?.result === 'cancelled') deps.metrics?.deliveryCompleted('cancelled');
     if (parked) return parked;
     return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded });
   }

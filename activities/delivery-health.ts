@@ -5,6 +5,7 @@ import { Runtime } from '@temporalio/worker';
 import type { AttemptClass } from '../src/domain/classify-response.js';
 import type { AttemptOutcome } from '../src/domain/delivery.js';
 import { type HealthReport, holdsDelivery } from '../src/domain/health.js';
+import type { Metrics } from '../src/metrics/metrics.js';
 import type { WebhookDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 
@@ -115,8 +116,9 @@ export async function recordHealth(
 }
 
 /** A parked delivery waited longer than the retention period: it is given up. */
-export function createExpireParkedDelivery(store: Store) {
+export function createExpireParkedDelivery(store: Store, metrics?: Metrics) {
   return async function expireParkedDelivery({ deliveryId }: { deliveryId: string }): Promise<void> {
     await store.deliveries.setStatus(deliveryId, 'failed');
+    metrics?.deliveryCompleted('failed');
   };
 }

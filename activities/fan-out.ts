@@ -135,7 +135,10 @@ export function createFanOutStartPage(dispatch: DispatchDeps) {
         // Deleted since its first attempt: what its workflow would have done (unless the attempt settled it).
         const id = deliveryId(webhookId, event.id);
         const record = await store.deliveries.byId(id);
-        if (record && (record.status === 'pending' || record.status === 'retrying')) await store.deliveries.setStatus(id, 'cancelled');
+        if (record && (record.status === 'pending' || record.status === 'retrying')) {
+          await store.deliveries.setStatus(id, 'cancelled');
+          dispatch.metrics?.deliveryCompleted('cancelled');
+        }
       }),
     );
     return { started };

@@ -23,7 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     dispatchStranded: createDispatchStranded(deps.dispatch),
     purgeExpired: createPurgeExpired(deps.store),
     recoverPage: createRecoverPage(deps.dispatch),
-    expireParkedDelivery: createExpireParkedDelivery(deps.store),
+    expireParkedDelivery: createExpireParkedDelivery(deps.store, deps.metrics),
     ...createWebhookHealthActivities(deps),
   };
 }

@@ -5,6 +5,7 @@ import { heartbeat } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { HealthState } from '../src/domain/health.js';
 import { derivedEventId } from '../src/domain/ids.js';
+import type { Metrics } from '../src/metrics/metrics.js';
 import type { WebhookDoc, WebhookStatsDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
 import { type DispatchDeps, dispatchEvent } from '../src/temporal/dispatch.js';
@@ -17,11 +18,20 @@ export interface WebhookHealthDeps {
   unhealthyAfter: number;
   /** Parked deliveries released per activity (each waits for its attempt's answer). */
   releasePageSize?: number;
+  /** Prometheus metrics (HERALD_METRICS); absent: none. */
+  metrics?: Metrics;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function createWebhookHealthActivities({ store, client, dispatch, unhealthyAfter, releasePageSize = 100 }: WebhookHealthDeps) {
+export function createWebhookHealthActivities({
+  store,
+  client,
+  dispatch,
+  unhealthyAfter,
+  releasePageSize = 100,
+  metrics,
+}: WebhookHealthDeps) {
   /** Makes a parked delivery attempt now; its outcome, or null when its workflow is gone. */
   async function release(delivery: { _id: string; workflow_id: string }) {
     try {
@@ -30,6 +40,7 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
       if (!(error instanceof WorkflowNotFoundError)) throw error;
       // Terminated by an operator, or past Temporal's retention: nothing will ever resume it.
       await store.deliveries.setStatus(delivery._id, 'cancelled');
+      metrics?.deliveryCompleted('cancelled');
       return null;
     }
   }
@@ -91,11 +102,14 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
       if (!(await store.webhooks.setHealth(webhookId, { status: 'active', resuming: true }))) return null;
       const seq = await store.webhookStats.reset(webhookId);
       if (seq === null) return null;
+      metrics?.healthTransition('active');
       return { seq, parked: await store.deliveries.countParked(webhookId) };
     },
 
     async disableWebhook({ webhookId }: { webhookId: string }): Promise<boolean> {
-      return (await store.webhooks.setHealth(webhookId, { status: 'disabled', resuming: false })) !== null;
+      const disabled = (await store.webhooks.setHealth(webhookId, { status: 'disabled', resuming: false })) !== null;
+      if (disabled) metrics?.healthTransition('disabled');
+      return disabled;
     },
 
     /**
@@ -108,6 +122,7 @@ export function createWebhookHealthActivities({ store, client, dispatch, unhealt
       const lastFailureAt = input.lastFailureAt ? new Date(input.lastFailureAt) : new Date();
       const webhook = await store.webhooks.setHealth(input.webhookId, { status: 'unhealthy', resuming: false });
       if (!webhook) return false;
+      metrics?.healthTransition('unhealthy');
       await emitUnhealthy(webhook, await store.webhookStats.get(input.webhookId), {
         failureCount: input.failureCount,
         lastError: input.lastError,

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 const workflowsPath = fileURLToPath(new URL('../dist/workflows/index.js', import.meta.url));
+// The tracing interceptors are in every bundle (src/temporal/workflow-paths.ts): a worker given a bundle
+// takes its workflow interceptors from it, not from its options.
+const interceptorsPath = fileURLToPath(new URL('../dist/workflows/interceptors.js', import.meta.url));
 const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 if (!existsSync(workflowsPath)) {
   process.stderr.write(`bundle-workflows: ${workflowsPath} is missing; run tsc -p tsconfig.build.json first\n`);
@@ -18,6 +21,7 @@ const quiet = () => {};
 const loud = (message) => process.stderr.write(`bundle-workflows: ${message}\n`);
 const { code } = await bundleWorkflowCode({
   workflowsPath,
+  workflowInterceptorModules: [interceptorsPath],
   logger: { trace: quiet, debug: quiet, info: quiet, warn: loud, error: loud, log: quiet },
 });
 writeFileSync(bundlePath, code);

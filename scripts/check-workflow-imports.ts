@@ -7,7 +7,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const ALLOWED_PACKAGES = new Set(['@temporalio/workflow', '@temporalio/common']);
+const ALLOWED_PACKAGES = new Set([
+  '@temporalio/workflow',
+  '@temporalio/common',
+  // Tracing's workflow interceptors (workflows/interceptors.ts), made for the workflow sandbox; nothing else of the package.
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js',
+]);
 const ALLOWED_DIRS = ['workflows/', 'bench/workflows/', 'src/domain/', 'src/temporal/search-attributes.ts', 'src/temporal/workflow-ids.ts'];
 // Herald's workflows, and the benchmark's baseline workflows (bundled the same way).
 const WORKFLOW_DIRS = ['workflows', 'bench/workflows'];

@@ -14,6 +14,8 @@ import { createRateLimits } from './api/rate-limit.js';
 import { createHttpServer } from './api/server.js';
 import type { Config, HeraldRole } from './config/env.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics/metrics.js';
+import { METRICS_PATH, startMetricsServer } from './metrics/metrics-endpoint.js';
 import { shutdownBudget } from './shutdown-budget.js';
 import { createStore } from './store/index.js';
 import { backfillIndexEntries } from './store/index-backfill.js';
@@ -24,6 +26,7 @@ import { installTemporalRuntime } from './temporal/runtime.js';
 import { ensureSchedules } from './temporal/schedules.js';
 import { createWebhookLifecycle } from './temporal/webhook-lifecycle.js';
 import { createWorker, type WorkerSlots } from './temporal/worker.js';
+import { setupTracing } from './tracing/tracing.js';
 
 export interface HeraldOptions {
   config: Config;
@@ -41,6 +44,10 @@ export interface HeraldOptions {
 
 export interface Herald {
   url: string;
+  /** Where Prometheus scrapes this process (`<url>/metrics`, or HERALD_METRICS_PORT's server); null with HERALD_METRICS=off. */
+  metricsUrl: string | null;
+  /** Sends the spans buffered so far (tracing on). */
+  flushTraces(): Promise<void>;
   deps: AppDeps;
   /** Undefined in an `api` process. */
   worker: Worker | undefined;
@@ -52,7 +59,17 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const role = options.role ?? config.role;
   const runsWorker = role !== 'api';
   const servesApi = role !== 'worker';
-  installTemporalRuntime(config.logLevel);
+  const observability = config.observability;
+  installTemporalRuntime({
+    level: config.logLevel,
+    log,
+    metrics:
+      observability.metrics.temporalPort === undefined
+        ? undefined
+        : { port: observability.metrics.temporalPort, host: observability.metrics.host },
+  });
+  const metrics = createMetrics(observability.metrics.enabled);
+  const tracing = setupTracing(observability.tracing);
   const mongo = await connectMongo(options.mongodbUri, config.mongodb.database);
   // Once per database: index entries for what was stored before Herald kept them (index-backfill.ts).
   // Every role: several processes starting at once may each run it (it is idempotent).
@@ -61,7 +78,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   const store = createStore(mongo, speedups);
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   await ensureSearchAttributes(connection, config.temporal.namespace);
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, interceptors: { workflow: tracing.clientInterceptors } });
   const sender = createHttpSender({
     timeoutMs: config.delivery.timeoutMs,
     connectionsPerWebhook: config.delivery.connectionsPerWebhook,
@@ -86,6 +103,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       recentSuccesses: createSuccessMemo(speedups.successMemo ? undefined : 0),
     },
     inFlight: createInFlightLimit({ perWebhook: config.delivery.maxInFlightPerWebhook, perAccount: config.delivery.maxInFlightPerAccount }),
+    metrics,
   };
   // The API begins the first attempts of the events it stores; this process's worker takes them. Only
   // where both run (`all`): an `api` process has no worker to take them, and a worker stores no events.
@@ -102,6 +120,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     deliveryTimeoutMs: config.delivery.timeoutMs,
     firstAttempts,
     fanOutPreAttempts: speedups.fanOutPreAttempts,
+    metrics,
   };
   const budget = shutdownBudget(config.shutdownGraceMs);
   let worker: Worker | undefined;
@@ -114,6 +133,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       workflowBundle: options.workflowBundle,
       slots: options.workerSlots,
       vmPatch: speedups.vmPatch,
+      tracing,
       shutdown: { graceMs: budget.workerGraceMs, forceMs: budget.workerForceMs },
       deps: {
         ...attemptDeps,
@@ -130,7 +150,20 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
   }
 
   const rateLimits = createRateLimits(config.rateLimits);
-  const deps: AppDeps = { config, adminApiKey: options.adminApiKey, store, temporal: client, dispatch, lifecycle, sender, log, rateLimits };
+  // A process that runs the worker reports the parked deliveries (every such process the same count).
+  if (runsWorker) metrics.reportParked(() => store.deliveries.countAllParked());
+  const deps: AppDeps = {
+    config,
+    adminApiKey: options.adminApiKey,
+    store,
+    temporal: client,
+    dispatch,
+    lifecycle,
+    sender,
+    log,
+    rateLimits,
+    metrics,
+  };
   const http = createHttpServer(
     deps,
     async () => ({
@@ -147,17 +180,25 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     { api: servesApi },
   );
   const url = await http.start(config.api.port, config.api.host);
+  // /metrics on its own port (HERALD_METRICS_PORT), else on the API's (server.ts mounts it there).
+  const metricsServer =
+    metrics.enabled && observability.metrics.port !== undefined
+      ? await startMetricsServer(metrics, observability.metrics.port, observability.metrics.host)
+      : undefined;
 
   return {
     url,
+    metricsUrl: metrics.enabled ? (metricsServer?.url ?? `${url}${METRICS_PATH}`) : null,
     deps,
     worker,
+    flushTraces: () => tracing.flush(),
     async stop() {
       // Side by side, both bounded (see shutdown-budget.ts): the API answers what it has in flight, the
       // worker drains (in-flight attempts finish, or the worker is given up on at its force time).
       const httpStopped = http.stop(budget.httpMs);
       if (worker?.getState() === 'RUNNING') worker.shutdown();
-      await Promise.all([httpStopped, workerRun?.catch(() => undefined)]);
+      await Promise.all([httpStopped, workerRun?.catch(() => undefined), metricsServer?.stop()]);
+      await tracing.flush().catch((error) => log.warn({ err: error }, 'could not send the last spans'));
       // Abandons whatever is still in flight: first attempts the API began, whose workflows make them again.
       await sender.close();
       await connection.close();

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   const say = (msg: string) => process.stdout.write(`herald: ${msg}\n`);
   const dataDir = resolve(config.dataDir);
 
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     say(`API          ${herald.url}/trpc  (health: ${herald.url}/healthz, ${herald.url}/readyz)`);
     say(`REST         ${herald.url}/v1  (OpenAPI document: ${herald.url}/v1/openapi.json)`);
   }
+  if (herald.metricsUrl) say(`Metrics      ${herald.metricsUrl}  (Prometheus)`);
   say(`Temporal UI  ${stack.temporalUiUrl ?? '(not embedded; TEMPORAL_ADDRESS is set)'}`);
   say(`Temporal     ${stack.temporalAddress}  namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}`);
   say(`MongoDB      ${stack.mongodbUri.replace(/\/\/[^@/]*@/, '//***@')}`);

@@ -28,6 +28,8 @@ export async function startHeraldUnderTest(
     role?: 'all' | 'api' | 'worker';
     /** What the processes of one split deployment share. */
     shared?: { adminKey: string; taskQueue: string };
+    /** More variables (the observability bench switches metrics and tracing). */
+    env?: Record<string, string>;
   },
 ): Promise<HeraldUnderTest> {
   const adminKey = options.shared?.adminKey ?? `hk_admin_bench_${randomBytes(12).toString('hex')}`;
@@ -49,6 +51,7 @@ export async function startHeraldUnderTest(
       MONGODB_URI: stack.mongodbUri,
       MONGODB_DATABASE: BENCH_DATABASE,
       ...(options.role ? { HERALD_ROLE: options.role } : {}),
+      ...options.env,
     },
   });
   return {

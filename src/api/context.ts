@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { HttpSender } from '../../activities/http-post.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AccountVersion } from '../store/account-versions.js';
 import type { CatalogueVersion } from '../store/catalogue-version.js';
 import type { Store } from '../store/index.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   log: Logger;
   /** This process's token buckets: the API limit per caller and the test-send limits. */
   rateLimits: RateLimits;
+  /** Prometheus metrics (HERALD_METRICS; `/metrics` is mounted by server.ts); absent: none. */
+  metrics?: Metrics;
 }
 
 /**

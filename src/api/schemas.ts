@@ -68,6 +68,10 @@ export const CreateWebhookInput = z.strictObject({
   name: webhookName.optional(),
   client_id: z.string().min(1).max(255).optional().describe('Your id for this webhook: creating it again returns the existing one.'),
   enabled: z.boolean().default(true),
+  propagate_trace: z
+    .boolean()
+    .default(false)
+    .describe("Send W3C trace context (`traceparent`) with every POST, when Herald's tracing is on (docs/observability.md)."),
 });
 
 export const WebhookStatusSchema = z.enum(['active', 'unhealthy', 'disabled']);
@@ -91,6 +95,7 @@ export const UpdateWebhookInput = z.strictObject({
   add_pod_ids: scopeChanges.optional(),
   remove_pod_ids: scopeChanges.optional(),
   enabled: z.boolean().optional(),
+  propagate_trace: z.boolean().optional(),
 });
 
 export const RotateSecretInput = z.strictObject({

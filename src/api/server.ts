@@ -3,6 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { createMetricsHandler } from '../metrics/metrics-endpoint.js';
+import { withAccessLog } from './access-log.js';
 import { COMPAT_PREFIX, createCompatHandler } from './compat/index.js';
 import { type AppDeps, createContextInner, requestInfo } from './context.js';
 import { createOpenApiDocument } from './openapi.js';
@@ -73,12 +75,17 @@ export function createHttpServer(
   // Generated at start, so that a procedure with invalid OpenAPI metadata fails the boot, not a request.
   const openApiDocument = JSON.stringify(createOpenApiDocument(appRouter, deps.config.api.publicUrl));
 
+  // GET /metrics (Prometheus) on this port, unless HERALD_METRICS_PORT moved it (or HERALD_METRICS=off).
+  const metricsHandler =
+    deps.metrics?.enabled && deps.config.observability.metrics.port === undefined ? createMetricsHandler(deps.metrics) : () => false;
+
   let stopping = false;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     // Stopping: answer, then close the connection, so that a busy keep-alive client cannot hold the server open.
     if (stopping) res.shouldKeepAlive = false;
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (metricsHandler(req, res)) return;
     if (path === '/readyz') {
       isReady()
         .then((checks) => sendJson(res, Object.values(checks).every(Boolean) ? 200 : 503, checks))
@@ -104,7 +111,9 @@ export function createHttpServer(
         deps.log.error({ err: error, path }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { name: 'ServerError', message: 'Internal server error' });
       });
-  });
+  };
+  // One access log line per request (access-log.ts).
+  const server = createServer(withAccessLog(deps.log, handleRequest));
   // A slow or silent client must not hold a connection forever.
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;

@@ -4,6 +4,7 @@ import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Context } from './context.js';
+import { observeCall } from './observe-call.js';
 import { unreachable } from './unavailable.js';
 
 export interface FieldError {
@@ -108,8 +109,11 @@ const rateLimited = t.middleware(async ({ ctx, getRawInput, next }) => {
   return next();
 });
 
-/** Missing input made `{}`, then the rate limit: before anything else a call does. */
-const limitedProcedure = t.procedure.use(missingInputIsEmpty).use(rateLimited);
+/** A span per call, the access log's procedure and account, the publish metrics (observe-call.ts). */
+const observed = t.middleware(({ ctx, path, next }) => observeCall(ctx, path, next));
+
+/** Observed; missing input made `{}`, then the rate limit: before anything else a call does. */
+const limitedProcedure = t.procedure.use(observed).use(missingInputIsEmpty).use(rateLimited);
 
 /** What a producer key may call: nothing else, whichever builder a procedure uses (deny by default). */
 const PRODUCER_PROCEDURES = new Set(['events.publish']);

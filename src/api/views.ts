@@ -72,6 +72,7 @@ export const WebhookView = z.object({
   inbox_ids: z.array(z.string()),
   pod_ids: z.array(z.string()),
   client_id: z.string().nullable(),
+  propagate_trace: z.boolean().describe('W3C trace context is sent to the receiver.'),
   status: WebhookStatusSchema,
   enabled: z.boolean(),
   failure_count: z.number().int().describe('Consecutive failed attempts.'),
@@ -94,6 +95,7 @@ export function webhookView(w: WebhookDoc, stats: WebhookStatsDoc | null): z.inf
     inbox_ids: w.inbox_ids,
     pod_ids: w.pod_ids,
     client_id: w.client_id,
+    propagate_trace: w.propagate_trace ?? false,
     status: w.status,
     enabled: w.enabled,
     failure_count: s.failure_count,
@@ -153,6 +155,7 @@ export const AttemptView = z.object({
   response_body: z.string().nullable().describe('The first 16 KiB of the answer.'),
   error: z.string().nullable(),
   outcome: z.enum(['success', 'retry', 'gone']).describe('gone: the endpoint answered 410; nothing more is sent.'),
+  trace_id: z.string().nullable().describe("The attempt's OpenTelemetry trace (null when it was not traced): docs/observability.md."),
 });
 
 /** `attempt` is the record's position: attempts are only ever appended, one at a time per delivery. */
@@ -165,6 +168,7 @@ function attemptView(a: AttemptDoc, attempt: number): z.infer<typeof AttemptView
     response_body: a.response_body,
     error: a.error,
     outcome: a.outcome,
+    trace_id: a.trace_id ?? null,
   };
 }
 

@@ -24,6 +24,9 @@ export function planWebhookUpdate(webhook: WebhookDoc, input: Update): Partial<W
   if (input.url !== undefined && input.url !== webhook.url) fields.url = input.url;
   if (input.name !== undefined && input.name !== webhook.name) fields.name = input.name;
   if (input.event_types !== undefined) fields.event_types = input.event_types;
+  if (input.propagate_trace !== undefined && input.propagate_trace !== (webhook.propagate_trace ?? false)) {
+    fields.propagate_trace = input.propagate_trace;
+  }
   if (input.add_inbox_ids || input.remove_inbox_ids) {
     fields.inbox_ids = applyScopeChanges(webhook.inbox_ids, input.add_inbox_ids, input.remove_inbox_ids, 'inbox');
   }

@@ -56,6 +56,8 @@ const EnvSchema = z.object({
   HERALD_ADMIN_API_KEY: optional(z.string().min(16, 'must be at least 16 characters')),
   HERALD_DATA_DIR: optional(z.string()).default('.herald'),
   HERALD_LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'])).default('info'),
+  // json (one JSON object a line) or pretty (for a terminal); unset: pretty when stdout is a terminal.
+  HERALD_LOG_FORMAT: optional(z.enum(['json', 'pretty'])),
   HERALD_PUBLIC_URL: optional(z.url()),
   HERALD_MAX_WEBHOOKS_PER_ACCOUNT: optional(z.coerce.number().int().positive()).default(100),
   HERALD_MAX_EVENT_BYTES: optional(z.coerce.number().int().positive()).default(256 * 1024),
@@ -137,6 +139,23 @@ const EnvSchema = z.object({
   HERALD_SPEEDUP_GROUP_COMMIT: optional(onOff).default('on'),
   HERALD_SPEEDUP_EAGER_START: optional(onOff).default('on'),
   HERALD_SPEEDUP_VM_PATCH: optional(onOff).default('on'),
+  // --- Observability (docs/observability.md) ---
+  // off: no /metrics and no metric is kept.
+  HERALD_METRICS: optional(z.enum(['on', 'off', 'true', 'false'])).default('on'),
+  // /metrics on a port of its own instead of the API's, bound to HERALD_METRICS_HOST.
+  HERALD_METRICS_PORT: optional(port),
+  HERALD_METRICS_HOST: optional(z.string()).default('127.0.0.1'),
+  // The Temporal SDK's own worker metrics (Prometheus), on this port of HERALD_METRICS_HOST; unset: not exported.
+  HERALD_TEMPORAL_METRICS_PORT: optional(port),
+  // OpenTelemetry traces, off unless an endpoint is set (standard OTLP variables).
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url()),
+  OTEL_EXPORTER_OTLP_PROTOCOL: optional(z.enum(['http/protobuf', 'http/json'])).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: optional(z.string()),
+  OTEL_SERVICE_NAME: optional(z.string().min(1)).default('herald'),
+  OTEL_TRACES_SAMPLER: optional(
+    z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']),
+  ).default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: optional(z.coerce.number().min(0).max(1)),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -186,6 +205,33 @@ export interface Config {
   maintenance: { retentionIntervalMs: number; reconcileIntervalMs: number; reconcileAfterMs: number };
   /** Each speed-up's switch (docs/speed-ups.md); all false: the plain path. */
   speedups: Speedups;
+  /** HERALD_LOG_FORMAT; undefined: pretty when stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | undefined;
+  observability: {
+    metrics: { enabled: boolean; port: number | undefined; host: string; temporalPort: number | undefined };
+    /** null: tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset). */
+    tracing: TracingConfig | null;
+  };
+}
+
+export interface TracingConfig {
+  endpoint: string;
+  protocol: 'http/protobuf' | 'http/json';
+  headers: Record<string, string>;
+  serviceName: string;
+  sampler: Env['OTEL_TRACES_SAMPLER'];
+  samplerArg: number | undefined;
+}
+
+/** OTEL_EXPORTER_OTLP_HEADERS: `key1=value1,key2=value2` (values URL-encoded). */
+function otlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    headers[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return headers;
 }
 
 /** The speed-ups, by name (docs/speed-ups.md). Every one off is the plain path of docs/architecture.md. */
@@ -310,6 +356,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retentionIntervalMs: env.HERALD_RETENTION_INTERVAL,
       reconcileIntervalMs: env.HERALD_RECONCILE_INTERVAL,
       reconcileAfterMs: env.HERALD_RECONCILE_AFTER,
+    },
+    logFormat: env.HERALD_LOG_FORMAT,
+    observability: {
+      metrics: {
+        enabled: env.HERALD_METRICS === 'on' || env.HERALD_METRICS === 'true',
+        port: env.HERALD_METRICS_PORT,
+        host: env.HERALD_METRICS_HOST,
+        temporalPort: env.HERALD_TEMPORAL_METRICS_PORT,
+      },
+      tracing: env.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? {
+            endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+            protocol: env.OTEL_EXPORTER_OTLP_PROTOCOL,
+            headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+            serviceName: env.OTEL_SERVICE_NAME,
+            sampler: env.OTEL_TRACES_SAMPLER,
+            samplerArg: env.OTEL_TRACES_SAMPLER_ARG,
+          }
+        : null,
     },
     speedups: speedupsOf(env),
   };

@@ -267,6 +267,14 @@ export function createDeliveriesRepo(c: Collections, { groupCommit = true }: { g
     },
 
     /**
+     * Every parked delivery of every webhook (`herald_parked_deliveries`): counted on the parked entries,
+     * an `_id` range, the one filter FerretDB pushes down (one left behind by a release counts until read).
+     */
+    countAllParked(): Promise<number> {
+      return entries.countDocuments({ _id: scopeRange(['p']) });
+    },
+
+    /**
      * `was`: the record before, when the caller has it (a replay): its failed or parked entry goes now
      * instead of when a reader meets it (`deliveries.recover` counts entries).
      */

@@ -101,6 +101,8 @@ export interface WebhookDoc {
    */
   resuming?: boolean;
   secrets: WebhookSecret[];
+  /** Send W3C `traceparent`/`tracestate` to the receiver (when tracing is on); absent = false. */
+  propagate_trace?: boolean;
   created_at: Date;
   /** Also the document's version: every write sets a strictly later one (see `versioned-write.ts`). */
   updated_at: Date;
@@ -225,6 +227,8 @@ export interface AttemptDoc {
   response_body: string | null;
   error: string | null;
   outcome: 'success' | 'retry' | 'gone';
+  /** The OpenTelemetry trace the attempt's spans belong to, when it was traced (docs/observability.md). */
+  trace_id?: string;
 }
 
 export interface DeliveryDoc {

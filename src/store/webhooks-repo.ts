@@ -24,6 +24,8 @@ export interface NewWebhook {
   name: string | null;
   client_id: string | null;
   enabled: boolean;
+  /** Absent: false (see WebhookDoc). */
+  propagate_trace?: boolean;
 }
 
 export interface WebhookListQuery {

@@ -9,6 +9,7 @@ import type { fanOutWorkflow } from '../../workflows/fan-out.js';
 import type { DeliveryInput } from '../domain/delivery.js';
 import { isAccountLevel } from '../domain/event-catalogue.js';
 import { deliveryId } from '../domain/ids.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AccountVersion } from '../store/account-versions.js';
 import type { DeliveryDoc, EventDoc, WebhookDoc } from '../store/documents.js';
 import type { Store } from '../store/index.js';
@@ -32,6 +33,8 @@ export interface DispatchDeps {
   firstAttempts?: Pick<FirstAttempts, 'begin'>;
   /** HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS (activities/fan-out.ts); unset means on. */
   fanOutPreAttempts?: boolean;
+  /** Prometheus metrics (HERALD_METRICS); absent: none. */
+  metrics?: Metrics;
 }
 
 export type DispatchResult = { mode: 'direct'; deliveries: number } | { mode: 'fan-out' };

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, type WorkerOptions as SdkWorkerOptions, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../../activities/index.js';
+import { type Tracing, tracingOff } from '../tracing/tracing.js';
+import { WORKFLOW_INTERCEPTORS_PATH } from './workflow-paths.js';
 
 // Run from source (tsx) this file is .ts; built (`npm run build`, dist/) it is .js: bundle the same kind.
 const extension = import.meta.url.endsWith('.js') ? 'js' : 'ts';
@@ -14,6 +16,9 @@ export const PREBUILT_BUNDLE_PATH = fileURLToPath(new URL('../../workflow-bundle
 function prebuiltBundle(): WorkflowBundleOption | undefined {
   return extension === 'js' && existsSync(PREBUILT_BUNDLE_PATH) ? { codePath: PREBUILT_BUNDLE_PATH } : undefined;
 }
+
+/** What every bundle of Herald's workflows is made of (a prebuilt one too): the workflows and the tracing interceptors. */
+export const WORKFLOW_BUNDLE = { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH] };
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -28,6 +33,8 @@ export interface WorkerOptions {
   slots?: WorkerSlots;
   /** HERALD_SPEEDUP_VM_PATCH (scripts/patch-temporal-vm.mjs); unset means on. */
   vmPatch?: boolean;
+  /** The tracing interceptors and sink (tracing.ts); without it, tracing off (the workflow interceptors are bundled all the same). */
+  tracing?: Pick<Tracing, 'workerInterceptors' | 'sinks'>;
 }
 
 export type WorkerSlots = Partial<Pick<SdkWorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>>;
@@ -58,12 +65,15 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
   // start: set before Worker.create, and only here (it is not configuration; HERALD_SPEEDUP_VM_PATCH is).
   if (options.vmPatch === false) process.env.__HERALD_VM_PATCH = 'off';
   else delete process.env.__HERALD_VM_PATCH;
+  const tracing = options.tracing ?? tracingOff();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...withWorkflows(options.workflowBundle ?? prebuiltBundle()),
     activities: createActivities(options.deps),
+    interceptors: tracing.workerInterceptors,
+    sinks: tracing.sinks,
     ...WORKER_TUNING,
     ...options.slots,
     // In-flight attempts may finish on SIGTERM (their POST's timeout is shorter); past the force time the

@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { findMongoServer, startMongoServer } from '../../src/dev-stack/mongodb-server.js';
 import { freePort } from '../../src/dev-stack/processes.js';
 import { findTemporalCli, startTemporalServer } from '../../src/dev-stack/temporal-server.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { WORKFLOW_BUNDLE } from '../../src/temporal/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
   ]);
 
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...WORKFLOW_BUNDLE,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
   const workflowBundlePath = join(dir, 'workflow-bundle.js');

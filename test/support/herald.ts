@@ -18,7 +18,7 @@ export interface TestHerald extends Herald {
 
 export async function startTestHerald(
   env: Record<string, string> = {},
-  options: Pick<HeraldOptions, 'workerSlots'> = {},
+  options: Pick<HeraldOptions, 'workerSlots'> & Partial<Pick<HeraldOptions, 'log'>> = {},
 ): Promise<TestHerald> {
   const suffix = randomBytes(4).toString('hex');
   const adminKey = `hk_admin_test_${randomBytes(12).toString('hex')}`;
@@ -43,7 +43,7 @@ export async function startTestHerald(
     // A test that needs its own MongoDB-protocol server (to stop it) passes MONGODB_URI.
     mongodbUri: config.mongodb.uri ?? inject('mongodbUri'),
     adminApiKey: adminKey,
-    log: createLogger(config.logLevel),
+    log: options.log ?? createLogger(config.logLevel),
     workflowBundle: { codePath: inject('workflowBundlePath') },
     ...options,
   });

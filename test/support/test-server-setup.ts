@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { findTemporalTestServer } from '../../src/dev-stack/test-server.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { WORKFLOW_BUNDLE } from '../../src/temporal/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,7 +20,7 @@ export default async function setup(project: TestProject) {
   const testServerPath = await findTemporalTestServer({ dataDir: process.env.HERALD_DATA_DIR ?? '.herald', log });
   const dir = mkdtempSync(join(tmpdir(), 'herald-wf-test-'));
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...WORKFLOW_BUNDLE,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
   });
   const workflowBundlePath = join(dir, 'workflow-bundle.js');

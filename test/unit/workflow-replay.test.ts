@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { installTemporalRuntime } from '../../src/temporal/runtime.js';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker.js';
+import { WORKFLOW_BUNDLE } from '../../src/temporal/worker.js';
+import { tracingOff } from '../../src/tracing/tracing.js';
 import { HISTORIES_DIR } from '../support/histories-dir.js';
 import { historyFromJsonText } from '../support/history-json.js';
 
@@ -56,7 +57,16 @@ describe('recorded workflow histories', () => {
     const histories = files.map((file) => ({ workflowId: file.name, history: historyFromJsonText(readFileSync(file.path, 'utf8')) }));
     const failures: Record<string, string> = {};
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'recorded-histories' }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      {
+        workflowsPath: WORKFLOW_BUNDLE.workflowsPath,
+        // The tracing interceptors are in every bundle (workflows/interceptors.ts): the histories replay with them.
+        interceptors: { workflowModules: WORKFLOW_BUNDLE.workflowInterceptorModules },
+        sinks: tracingOff().sinks,
+        replayName: 'recorded-histories',
+      },
+      histories,
+    )) {
       replayed++;
       if (result.error) failures[result.workflowId] = `${result.error.name}: ${result.error.message}`;
     }

@@ -122,6 +122,7 @@ export const webhooksRouter = router({
               name: input.name ?? null,
               client_id: input.client_id ?? null,
               enabled: input.enabled,
+              ...(input.propagate_trace ? { propagate_trace: true } : {}),
             },
             new Date(),
             id,
