@@ -31,10 +31,23 @@ const LAYERS: Record<string, string[]> = {
   'src/domain': [],
   'src/config': ['src/domain'],
   'src/store': ['src/domain'],
-  'src/temporal': ['src/store', 'src/domain', 'src/config', 'activities', 'workflows'],
-  activities: ['src/temporal', 'src/store', 'src/domain', 'src/config', 'workflows'],
+  // Metrics and traces are read by every layer above the store and read nothing of theirs.
+  'src/metrics': ['src/domain', 'src/config'],
+  'src/tracing': ['src/domain', 'src/config', 'src/temporal/workflow-paths.ts'],
+  'src/temporal': ['src/store', 'src/domain', 'src/config', 'src/metrics', 'src/tracing', 'src/logger.ts', 'activities', 'workflows'],
+  activities: ['src/temporal', 'src/store', 'src/domain', 'src/config', 'src/metrics', 'src/tracing', 'workflows'],
   workflows: ['src/temporal', 'src/store', 'src/domain', 'activities'],
-  'src/api': ['src/temporal', 'src/store', 'src/domain', 'src/config', 'src/logger.ts', 'activities', 'workflows'],
+  'src/api': [
+    'src/temporal',
+    'src/store',
+    'src/domain',
+    'src/config',
+    'src/metrics',
+    'src/tracing',
+    'src/logger.ts',
+    'activities',
+    'workflows',
+  ],
 };
 const layerOf = (path: string) => Object.keys(LAYERS).find((layer) => path === layer || path.startsWith(`${layer}/`));
 
