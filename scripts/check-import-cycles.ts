@@ -63,7 +63,7 @@ for (const layer of Object.keys(LAYERS)) {
     for (const [, spec] of readFileSync(join(root, file), 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
       const target = relative(root, resolve(root, dirname(file), spec as string)).replace(/\.js$/, '.ts');
       const to = layerOf(target) ?? target;
-      if (to !== layer && !LAYERS[layer]?.some((allowed) => to === allowed || to.startsWith(`${allowed}/`))) {
+      if (to !== layer && !LAYERS[layer]?.some((allowed) => target === allowed || to === allowed || to.startsWith(`${allowed}/`))) {
         wrongWay.push(`${file} imports ${target}`);
       }
     }
