@@ -6,6 +6,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { COMPAT_PREFIX, createCompatHandler } from './compat/index.js';
 import { type AppDeps, createContextInner, requestInfo } from './context.js';
 import { createOpenApiDocument } from './openapi.js';
+import { createPortalHandler, PORTAL_PATH } from './portal-page.js';
 import { retryAfterOf } from './rate-limit.js';
 import { createRestHandler } from './rest.js';
 import { appRouter } from './router.js';
@@ -67,6 +68,8 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
   const compat = createCompatHandler(deps, { maxBodySize, onError: (error, path) => logFailure(error, path) });
   // Generated at start, so that a procedure with invalid OpenAPI metadata fails the boot, not a request.
   const openApiDocument = JSON.stringify(createOpenApiDocument(appRouter, deps.config.api.publicUrl));
+  // The consumer portal's page (docs/portal.md); its calls go to /v1 like any other client's.
+  const portal = createPortalHandler(deps.config.portal.frameAncestors);
 
   let stopping = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -81,6 +84,7 @@ export function createHttpServer(deps: AppDeps, isReady: () => Promise<Record<st
       return;
     }
     if (path?.startsWith('/trpc/')) return trpc(req, res);
+    if (path?.startsWith(PORTAL_PATH) && portal(req, res, path)) return;
     if (path === '/v1/openapi.json' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(openApiDocument);
