@@ -7,12 +7,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AccountVersions } from './account-versions.js';
 import type { Authenticated } from './accounts-repo.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
+import { addTimeEntry, deleteCreatedBefore } from './time-entries.js';
 
 export const PORTAL_LINK_PREFIX = 'hpl_';
 export const PORTAL_SESSION_PREFIX = 'hps_';
 
 /** How long a session lasts after its link is exchanged: a new link makes a new one. */
 export const PORTAL_SESSION_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * Links, claims and sessions are deleted this long after they were made: past every link's expiry (at
+ * most a day, routers/portal.ts) and every session's, so a claim never goes while its link could still be used.
+ */
+export const PORTAL_RETENTION_MS = 2 * 24 * 60 * 60 * 1000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
@@ -30,7 +37,10 @@ export function createPortalRepo(c: Collections, versions: AccountVersions) {
     /** A new link's token for the account, valid until `expiresAt`. */
     async createLink(accountId: string, expiresAt: Date, now = new Date()): Promise<string> {
       const token = newToken(PORTAL_LINK_PREFIX);
-      await c.portalLinks.insertOne({ _id: hashToken(token), account_id: accountId, expires_at: expiresAt, created_at: now });
+      const id = hashToken(token);
+      // Its retention entry first (time-entries.ts).
+      await addTimeEntry(c.portalLinks, id, now);
+      await c.portalLinks.insertOne({ _id: id, account_id: accountId, expires_at: expiresAt, created_at: now });
       return token;
     },
 
@@ -40,6 +50,7 @@ export function createPortalRepo(c: Collections, versions: AccountVersions) {
       const link = await c.portalLinks.findOne({ _id: linkId });
       if (!link) return { ok: false, reason: 'portal_link_invalid' };
       if (link.expires_at.getTime() <= now.getTime()) return { ok: false, reason: 'portal_link_expired' };
+      await addTimeEntry(c.portalLinkClaims, linkId, now);
       try {
         await c.portalLinkClaims.insertOne({ _id: linkId, account_id: link.account_id, created_at: now });
       } catch (error) {
@@ -49,8 +60,10 @@ export function createPortalRepo(c: Collections, versions: AccountVersions) {
       // A crash here leaves the link used and no session: the platform makes a new link.
       const sessionToken = newToken(PORTAL_SESSION_PREFIX);
       const expiresAt = new Date(now.getTime() + PORTAL_SESSION_TTL_MS);
+      const sessionId = hashToken(sessionToken);
+      await addTimeEntry(c.portalSessions, sessionId, now);
       await c.portalSessions.insertOne({
-        _id: hashToken(sessionToken),
+        _id: sessionId,
         account_id: link.account_id,
         expires_at: expiresAt,
         created_at: now,
@@ -65,6 +78,16 @@ export function createPortalRepo(c: Collections, versions: AccountVersions) {
       if (!session || session.expires_at.getTime() <= now.getTime()) return null;
       const read = await versions.readWithCatalogue(session.account_id);
       return { accountId: session.account_id, ...read, keyHash };
+    },
+
+    /** Retention: links, claims and sessions made before `before`, through at most `limit` entries of each. */
+    async deleteOlderThan(before: Date, limit: number): Promise<number> {
+      return (
+        (await deleteCreatedBefore(c.portalSessions, before, limit)) +
+        // Links before their claims: a claim never goes while its link is there to be exchanged.
+        (await deleteCreatedBefore(c.portalLinks, before, limit)) +
+        (await deleteCreatedBefore(c.portalLinkClaims, before, limit))
+      );
     },
   };
 }
