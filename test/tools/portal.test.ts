@@ -41,7 +41,15 @@ afterAll(async () => {
 });
 
 async function createLink(body: Record<string, unknown>, apiKey: string): Promise<{ url: string; expires_at: string }> {
-  const res = await fetch(`${herald.url}/v1/portal/links`, {
+  return createLinkOn(herald, body, apiKey);
+}
+
+async function createLinkOn(
+  on: TestHerald,
+  body: Record<string, unknown>,
+  apiKey = on.adminKey,
+): Promise<{ url: string; expires_at: string }> {
+  const res = await fetch(`${on.url}/v1/portal/links`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -218,6 +226,28 @@ describe('consumer portal in chromium', () => {
       await page.context().close();
     } finally {
       await framing.close();
+    }
+  });
+
+  it('is framed by the sites HERALD_PORTAL_FRAME_ANCESTORS names, and works there', async () => {
+    const platform = await startReceiver(() => ({ status: 200, headers: { 'content-type': 'text/html' }, body: page }));
+    let page = '';
+    const embedding = await startTestHerald({ HERALD_PORTAL_FRAME_ANCESTORS: platform.url });
+    try {
+      const res = await fetch(`${embedding.url}/portal`);
+      expect(res.headers.get('content-security-policy')).toContain(`frame-ancestors ${platform.url}`);
+      expect(res.headers.get('x-frame-options')).toBeNull();
+      const { accountId } = await embedding.newAccount();
+      const link = await createLinkOn(embedding, { account_id: accountId });
+      page = `<!doctype html><title>Platform</title><iframe title="Webhooks" width="1000" height="600" src="${link.url}"></iframe>`;
+      const browserPage = await newPage();
+      await browserPage.goto(platform.url);
+      const frame = browserPage.frameLocator('iframe[title="Webhooks"]');
+      await expect.poll(() => frame.getByRole('heading', { name: 'Endpoints' }).isVisible()).toBe(true);
+      await browserPage.context().close();
+    } finally {
+      await embedding.stop();
+      await platform.close();
     }
   });
 });
