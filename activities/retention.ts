@@ -3,6 +3,7 @@
 // records kept for a day only: Idempotency-Key answers past their window and old replay claims.
 import { IDEMPOTENCY_WINDOW_MS } from '../src/store/idempotency-repo.js';
 import type { Store } from '../src/store/index.js';
+import { PORTAL_RETENTION_MS } from '../src/store/portal-repo.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,7 +15,7 @@ export interface PurgeInput {
 export interface PurgeResult {
   deliveries: number;
   events: number;
-  /** Idempotency-Key records and replay claims. Absent in results recorded before they were purged. */
+  /** Idempotency-Key records, replay claims and portal links/sessions. Absent in results recorded before they were purged. */
   keys?: number;
 }
 
@@ -28,7 +29,8 @@ export function createPurgeExpired(store: Store) {
     // A replay claim matters only while replays of its run race (seconds): a day is plenty.
     const keys =
       (await store.idempotency.deleteExpired(new Date(now - IDEMPOTENCY_WINDOW_MS), batchSize)) +
-      (await store.replayClaims.deleteOlderThan(new Date(now - DAY_MS), batchSize));
+      (await store.replayClaims.deleteOlderThan(new Date(now - DAY_MS), batchSize)) +
+      (await store.portal.deleteOlderThan(new Date(now - PORTAL_RETENTION_MS), batchSize));
     return { deliveries, events, keys };
   };
 }

@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { AccountVersion } from '../store/account-versions.js';
 import type { CatalogueVersion } from '../store/catalogue-version.js';
 import type { Store } from '../store/index.js';
+import { isPortalSessionToken } from '../store/portal-repo.js';
 import { isProducerKey } from '../store/producer-keys-repo.js';
 import type { DispatchDeps } from '../temporal/dispatch.js';
 import type { WebhookLifecycle } from '../temporal/webhook-lifecycle.js';
@@ -46,6 +47,8 @@ export type Caller =
       catalogue: CatalogueVersion;
       /** The key's hash: its rate-limit bucket. */
       keyHash: string;
+      /** A consumer portal session (docs/portal.md): the account, limited to the portal's procedures (trpc.ts). */
+      portal?: true;
     }
   | { kind: 'producer'; producerKeyId: string };
 
@@ -53,6 +56,8 @@ export type Caller =
 export interface RequestInfo {
   /** The `Idempotency-Key` header, as sent (validated by the procedures that honour it). */
   idempotencyKey?: string;
+  /** The `Host` header: a portal link's base URL when HERALD_PUBLIC_URL is unset. */
+  host?: string;
 }
 
 export interface Context {
@@ -77,6 +82,12 @@ export async function createContextInner(deps: AppDeps, apiKey: string | undefin
     });
     return { deps, caller: producer ? { kind: 'producer', producerKeyId: producer.keyId } : { kind: 'anonymous' }, request };
   }
+  if (isPortalSessionToken(apiKey)) {
+    const session = await deps.store.portal.authenticate(apiKey).catch((error: unknown) => {
+      throw unavailableError(error) ?? error;
+    });
+    return { deps, caller: session ? { kind: 'account', ...session, portal: true } : { kind: 'anonymous' }, request };
+  }
   const account = await deps.store.accounts.authenticate(apiKey).catch((error: unknown) => {
     throw unavailableError(error) ?? error;
   });
@@ -90,7 +101,7 @@ export function requestInfo(header: (name: string) => HeaderValue): { apiKey: st
   const first = (value: HeaderValue) => (Array.isArray(value) ? value[0] : (value ?? undefined));
   return {
     apiKey: bearerToken(first(header('authorization'))),
-    request: { idempotencyKey: first(header('idempotency-key')) },
+    request: { idempotencyKey: first(header('idempotency-key')), host: first(header('host')) },
   };
 }
 

@@ -3,6 +3,7 @@ import { apiKeysRouter } from './routers/api-keys.js';
 import { deliveriesRouter } from './routers/deliveries.js';
 import { eventTypesRouter } from './routers/event-types.js';
 import { eventsRouter } from './routers/events.js';
+import { portalRouter } from './routers/portal.js';
 import { producerKeysRouter } from './routers/producer-keys.js';
 import { webhooksRouter } from './routers/webhooks.js';
 import { router } from './trpc.js';
@@ -15,6 +16,7 @@ export const appRouter = router({
   events: eventsRouter,
   deliveries: deliveriesRouter,
   producer_keys: producerKeysRouter,
+  portal: portalRouter,
 });
 
 export type AppRouter = typeof appRouter;

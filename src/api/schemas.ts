@@ -2,7 +2,7 @@
 // The same schemas validate the tRPC face and the REST face, and generate the OpenAPI document.
 import { z } from 'zod';
 import { EVENT_TYPE_NAME_MAX, EVENT_TYPE_NAME_PATTERN } from '../domain/event-catalogue.js';
-import { schemaProblem } from '../domain/event-schema.js';
+import { MAX_SCHEMA_BYTES, schemaProblem } from '../domain/event-schema.js';
 import { EVENT_ID_PATTERN } from '../domain/ids.js';
 import { findUnstorableJson } from '../domain/storable-json.js';
 import type { DeliveryStatus } from '../store/documents.js';
@@ -203,11 +203,20 @@ const eventTypeSchema = z
   })
   .describe('JSON Schema (draft 2020-12) of the event’s `data`; omitted: any object.');
 
+/** Checked against the type's schema by the procedure (event-type-example.ts): the schema may change with it. */
+const eventTypeExample = z
+  .record(z.string(), z.unknown())
+  .refine((example) => Buffer.byteLength(JSON.stringify(example)) <= MAX_SCHEMA_BYTES, `must be at most ${MAX_SCHEMA_BYTES} bytes of JSON`)
+  .describe(
+    'An example webhook body (the envelope’s fields where given, and the type’s fields, which must match the schema), shown in the portal’s event catalogue.',
+  );
+
 export const CreateEventTypeInput = z.strictObject({
   name: eventTypeName,
   description: z.string().trim().min(1).max(1_000),
   scope: z.enum(['message', 'account']).describe('account: delivered regardless of a webhook’s inbox and pod scope.'),
   schema: eventTypeSchema.optional(),
+  example: eventTypeExample.optional(),
 });
 
 export const UpdateEventTypeInput = z.strictObject({
@@ -215,4 +224,5 @@ export const UpdateEventTypeInput = z.strictObject({
   description: CreateEventTypeInput.shape.description.optional(),
   scope: CreateEventTypeInput.shape.scope.optional(),
   schema: eventTypeSchema.nullable().optional().describe('Replaces the schema; null: any object.'),
+  example: eventTypeExample.nullable().optional().describe('Replaces the example; null: none.'),
 });

@@ -8,6 +8,7 @@ import { withAccessLog } from './access-log.js';
 import { COMPAT_PREFIX, createCompatHandler } from './compat/index.js';
 import { type AppDeps, createContextInner, requestInfo } from './context.js';
 import { createOpenApiDocument } from './openapi.js';
+import { createPortalHandler, PORTAL_PATH } from './portal-page.js';
 import { retryAfterOf } from './rate-limit.js';
 import { createRestHandler } from './rest.js';
 import { appRouter } from './router.js';
@@ -74,6 +75,8 @@ export function createHttpServer(
   const compat = createCompatHandler(deps, { maxBodySize, onError: (error, path) => logFailure(error, path) });
   // Generated at start, so that a procedure with invalid OpenAPI metadata fails the boot, not a request.
   const openApiDocument = JSON.stringify(createOpenApiDocument(appRouter, deps.config.api.publicUrl));
+  // The consumer portal's page (docs/portal.md); its calls go to /v1 like any other client's.
+  const portal = createPortalHandler(deps.config.portal.frameAncestors);
 
   // GET /metrics (Prometheus) on this port, unless HERALD_METRICS_PORT moved it (or HERALD_METRICS=off).
   const metricsHandler =
@@ -98,6 +101,7 @@ export function createHttpServer(
         message: `No route ${req.method} ${path} (a worker process: HERALD_ROLE=worker)`,
       });
     if (path?.startsWith('/trpc/')) return trpc(req, res);
+    if (path?.startsWith(PORTAL_PATH) && portal(req, res, path)) return;
     if (path === '/v1/openapi.json' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(openApiDocument);

@@ -124,11 +124,36 @@ function producerForbidden(): TRPCError {
 }
 
 /**
+ * What a consumer portal session may call (docs/portal.md): its account's webhooks, deliveries and the
+ * catalogue; no API keys, events or new links (deny by default, like producer keys).
+ */
+const PORTAL_PROCEDURES = new Set([
+  'webhooks.create',
+  'webhooks.list',
+  'webhooks.get',
+  'webhooks.update',
+  'webhooks.delete',
+  'webhooks.enable',
+  'webhooks.disable',
+  'webhooks.rotate_secret',
+  'webhooks.test',
+  'deliveries.list',
+  'deliveries.get',
+  'deliveries.replay',
+  'deliveries.recover',
+  'deliveries.recover_status',
+  'event_types.list',
+]);
+
+/**
  * Every procedure: an unreachable server answers 503, not 500; a producer key is refused (403) everywhere
- * but `events.publish`.
+ * but `events.publish`, a portal session everywhere but the portal's procedures.
  */
 export const publicProcedure = limitedProcedure.use(async ({ ctx, path, next }) => {
   if (ctx.caller.kind === 'producer' && !PRODUCER_PROCEDURES.has(path)) throw producerForbidden();
+  if (ctx.caller.kind === 'account' && ctx.caller.portal && !PORTAL_PROCEDURES.has(path)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'A portal session may only manage its account’s webhooks and deliveries.' });
+  }
   const result = await next();
   const unavailable = result.ok ? undefined : unavailableError(result.error.cause);
   if (unavailable) throw unavailable;

@@ -304,6 +304,10 @@ export const EventTypeView = z.object({
   publishable: z.boolean().describe('Producers may publish it (`events.publish`).'),
   archived: z.boolean().describe('Archived: no longer subscribable or publishable; events already accepted are still delivered.'),
   archived_at: Timestamp.nullable(),
+  example: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('An example webhook body of the type (envelope and the type’s fields, which match `schema`); null where none.'),
 });
 
 export function eventTypeView(t: EventTypeDefinition): z.infer<typeof EventTypeView> {
@@ -318,5 +322,6 @@ export function eventTypeView(t: EventTypeDefinition): z.infer<typeof EventTypeV
     publishable: t.publishable && t.archived_at === null,
     archived: t.archived_at !== null,
     archived_at: iso(t.archived_at),
+    example: t.example,
   };
 }

@@ -68,6 +68,18 @@ const EnvSchema = z.object({
   HERALD_RATE_LIMIT_PRODUCER_PER_ACCOUNT: optional(rate).default({ burst: 1_000, perMs: 2_000 }),
   HERALD_RATE_LIMIT_TEST_PER_WEBHOOK: optional(rate).default({ burst: 10, perMs: 60_000 }),
   HERALD_RATE_LIMIT_TEST_PER_ACCOUNT: optional(rate).default({ burst: 30, perMs: 60_000 }),
+  // The sites that may frame the consumer portal (CSP frame-ancestors); unset: none may.
+  HERALD_PORTAL_FRAME_ANCESTORS: optional(
+    z.string().transform((text, ctx) => {
+      const list = text.split(/[\s,]+/).filter(Boolean);
+      const bad = list.find((source) => source !== "'self'" && !/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i.test(source));
+      if (bad !== undefined || list.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `expected origins like https://app.example.com (comma-separated), got "${bad ?? text}"` });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  ).default([]),
 
   // --- Temporal ---
   TEMPORAL_ADDRESS: optional(z.string()),
@@ -169,6 +181,8 @@ export type HeraldRole = Env['HERALD_ROLE'];
 export interface Config {
   role: HeraldRole;
   api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
+  /** HERALD_PORTAL_FRAME_ANCESTORS: the origins that may frame /portal (none when empty). */
+  portal: { frameAncestors: string[] };
   dataDir: string;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** HERALD_SHUTDOWN_GRACE: a SIGTERM ends the process within this. */
@@ -306,6 +320,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       adminApiKey: env.HERALD_ADMIN_API_KEY,
       publicUrl: env.HERALD_PUBLIC_URL,
     },
+    portal: { frameAncestors: env.HERALD_PORTAL_FRAME_ANCESTORS },
     dataDir: env.HERALD_DATA_DIR,
     logLevel: env.HERALD_LOG_LEVEL,
     shutdownGraceMs: env.HERALD_SHUTDOWN_GRACE,

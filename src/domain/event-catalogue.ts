@@ -9,6 +9,7 @@
 // example accept any object. Every object stays open to extra fields: producers add fields faster than
 // the catalogue changes, and refusing them would lose data.
 import { z } from 'zod';
+import { DAIMON_EVENT_EXAMPLES } from './daimon-event-examples.js';
 import {
   DAIMON_ACCOUNT_UPGRADED,
   DAIMON_MESSAGE_BOUNCED,
@@ -51,6 +52,11 @@ export interface EventTypeDefinition {
   /** Producers may publish it (`webhook.test` exists only as Herald's test request). */
   publishable: boolean;
   archived_at: Date | null;
+  /**
+   * An example webhook body of the type, as a receiver gets it: the envelope's fields where given and the
+   * type's own fields, which match `schema`. daimon's documented examples for its types; null where none.
+   */
+  example: Record<string, unknown> | null;
 }
 
 // Herald's shapes from before the seeds were followed. Kept in zod (their first form) and turned into
@@ -117,7 +123,7 @@ const open = (description = 'No seed documents a payload for this type: any obje
   type: 'object',
 });
 
-type Definition = Omit<EventTypeDefinition, 'name' | 'built_in' | 'archived_at' | 'emitted_by_herald' | 'publishable'> &
+type Definition = Omit<EventTypeDefinition, 'name' | 'built_in' | 'archived_at' | 'emitted_by_herald' | 'publishable' | 'example'> &
   Partial<Pick<EventTypeDefinition, 'emitted_by_herald' | 'publishable'>>;
 
 const DEFINITIONS: Record<string, Definition> = {
@@ -215,7 +221,15 @@ const DEFINITIONS: Record<string, Definition> = {
 export const BUILT_IN_EVENT_TYPES: ReadonlyMap<EventType, EventTypeDefinition> = new Map(
   Object.entries(DEFINITIONS).map(([name, definition]) => [
     name,
-    { emitted_by_herald: false, publishable: true, ...definition, name, built_in: true, archived_at: null },
+    {
+      emitted_by_herald: false,
+      publishable: true,
+      ...definition,
+      name,
+      built_in: true,
+      archived_at: null,
+      example: DAIMON_EVENT_EXAMPLES[name] ?? null,
+    },
   ]),
 );
 

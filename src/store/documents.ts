@@ -143,6 +143,8 @@ export interface EventTypeDoc {
   scope: EventScope;
   /** The JSON Schema as JSON text: its keys (`$schema`, `$ref`, …) are not storable as document keys everywhere. */
   schema_json: string | null;
+  /** The type's `example` as JSON text, like the schema; absent on types stored before examples existed. */
+  example_json?: string | null;
   archived_at: Date | null;
   created_at: Date;
   /** Also the document's version (see `versioned-write.ts`). */
@@ -189,6 +191,29 @@ export interface ApiKeyGuardDoc {
 }
 
 /** The one replay of a delivery's run that answers 200 (replay.ts); the others answer 409 with its run. */
+/** A portal link (portal-repo.ts), by the hash of its token: the token itself is never stored. */
+export interface PortalLinkDoc {
+  _id: string;
+  account_id: string;
+  expires_at: Date;
+  created_at: Date;
+}
+
+/** The one exchange of a portal link: its unique `_id` (the link's) makes the link single-use. */
+export interface PortalLinkClaimDoc {
+  _id: string;
+  account_id: string;
+  created_at: Date;
+}
+
+/** A portal session, by the hash of its token. */
+export interface PortalSessionDoc {
+  _id: string;
+  account_id: string;
+  expires_at: Date;
+  created_at: Date;
+}
+
 export interface ReplayClaimDoc {
   /** `${delivery_id}/${run_id}`: the run that was reset. */
   _id: string;

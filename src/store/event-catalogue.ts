@@ -16,7 +16,7 @@ export interface EventCatalogueOptions {
 }
 
 /** A stored type without a schema accepts any object, like the built-in types no seed documents. */
-const ANY_OBJECT: JsonSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' };
+export const ANY_OBJECT: JsonSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' };
 
 export function definitionOf(doc: EventTypeDoc): EventTypeDefinition {
   return {
@@ -29,6 +29,7 @@ export function definitionOf(doc: EventTypeDoc): EventTypeDefinition {
     emitted_by_herald: false,
     publishable: true,
     archived_at: doc.archived_at,
+    example: doc.example_json ? (JSON.parse(doc.example_json) as Record<string, unknown>) : null,
   };
 }
 

@@ -6,7 +6,7 @@ import type { EventTypeDoc } from './documents.js';
 import { type Collections, isDuplicateKey } from './mongo.js';
 import { writeVersioned } from './versioned-write.js';
 
-export type EventTypeChange = Partial<Pick<EventTypeDoc, 'description' | 'scope' | 'schema_json' | 'archived_at'>>;
+export type EventTypeChange = Partial<Pick<EventTypeDoc, 'description' | 'scope' | 'schema_json' | 'example_json' | 'archived_at'>>;
 
 export function createEventTypesRepo(c: Collections, version: CatalogueVersionStore) {
   return {

@@ -8,6 +8,7 @@ import { createEventTypesRepo } from './event-types-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
 import type { Mongo } from './mongo.js';
+import { createPortalRepo } from './portal-repo.js';
 import { createProducerKeysRepo } from './producer-keys-repo.js';
 import { withRecentEvents } from './recent-events.js';
 import { createReplayClaims } from './replay-claims.js';
@@ -50,6 +51,8 @@ export function createStore(mongo: Mongo, speedups: StoreSpeedups = ALL_ON) {
     eventTypes,
     eventCatalogue: createEventCatalogue(eventTypes, catalogueVersion),
     replayClaims: createReplayClaims(c),
+    /** Consumer portal links and sessions. */
+    portal: createPortalRepo(c, versions),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
       await mongo.db.dropDatabase();

@@ -12,6 +12,9 @@ import type {
   EventDoc,
   EventTypeDoc,
   IdempotencyDoc,
+  PortalLinkClaimDoc,
+  PortalLinkDoc,
+  PortalSessionDoc,
   ProducerKeyDoc,
   ProducerKeyHashDoc,
   ReplayClaimDoc,
@@ -44,6 +47,9 @@ export interface Collections {
   webhookSlots: import('mongodb').Collection<WebhookSlotDoc>;
   apiKeyGuards: import('mongodb').Collection<ApiKeyGuardDoc>;
   replayClaims: import('mongodb').Collection<ReplayClaimDoc>;
+  portalLinks: import('mongodb').Collection<PortalLinkDoc>;
+  portalLinkClaims: import('mongodb').Collection<PortalLinkClaimDoc>;
+  portalSessions: import('mongodb').Collection<PortalSessionDoc>;
 }
 
 export interface Mongo {
@@ -78,6 +84,9 @@ export async function connectMongo(uri: string, database: string, options: Mongo
     webhookSlots: db.collection('webhook_slots'),
     apiKeyGuards: db.collection('api_key_guards'),
     replayClaims: db.collection('replay_claims'),
+    portalLinks: db.collection('portal_links'),
+    portalLinkClaims: db.collection('portal_link_claims'),
+    portalSessions: db.collection('portal_sessions'),
   };
   await ensureIndexes(collections);
   return { client, db, collections, close: () => client.close() };

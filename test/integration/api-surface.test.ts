@@ -385,6 +385,7 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       'event_types.update': { name: 'invoice.paid', description: 'x' },
       'event_types.archive': { name: 'invoice.paid' },
       'accounts.create_api_key': { account_id: 'acc_x', name: 'x' },
+      'portal.create_link': {},
     };
     // Every procedure that needs a key is in the table, whoever added it.
     const protectedProcedures = PROCEDURES.filter((p) => p.openapi?.protect !== false).map((p) => p.name);

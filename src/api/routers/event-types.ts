@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { builtInEventType } from '../../domain/event-catalogue.js';
 import type { EventTypeDoc } from '../../store/documents.js';
-import { definitionOf } from '../../store/event-catalogue.js';
+import { ANY_OBJECT, definitionOf } from '../../store/event-catalogue.js';
 import type { EventTypeChange } from '../../store/event-types-repo.js';
 import { ConcurrentWriteError } from '../../store/versioned-write.js';
+import { checkExample } from '../event-type-example.js';
 import { routesTagged } from '../route-meta.js';
 import { CreateEventTypeInput, EventTypeNameInput, UpdateEventTypeInput } from '../schemas.js';
 import { adminProcedure, notFound, publicProcedure, reasonError, router } from '../trpc.js';
@@ -55,11 +56,13 @@ export const eventTypesRouter = router({
       if (builtInEventType(input.name)) {
         throw reasonError('CONFLICT', 'event_type_exists', `${input.name} is a built-in event type.`);
       }
+      if (input.example) checkExample(input.name, input.schema ?? ANY_OBJECT, input.example);
       const { type, created } = await ctx.deps.store.eventTypes.create({
         _id: input.name,
         description: input.description,
         scope: input.scope,
         schema_json: input.schema ? JSON.stringify(input.schema) : null,
+        example_json: input.example ? JSON.stringify(input.example) : null,
         created_at: new Date(),
       });
       if (!created) throw reasonError('CONFLICT', 'event_type_exists', `The event type ${type._id} exists already.`);
@@ -81,6 +84,15 @@ export const eventTypesRouter = router({
           if (input.schema !== undefined) {
             const schemaJson = input.schema === null ? null : JSON.stringify(input.schema);
             if (schemaJson !== current.schema_json) fields.schema_json = schemaJson;
+          }
+          if (input.example !== undefined) {
+            const exampleJson = input.example === null ? null : JSON.stringify(input.example);
+            if (exampleJson !== (current.example_json ?? null)) fields.example_json = exampleJson;
+          }
+          // The example the type ends with must fit the schema it ends with, whichever of the two changed.
+          const after = definitionOf({ ...current, ...fields });
+          if (after.example && (fields.schema_json !== undefined || fields.example_json !== undefined)) {
+            checkExample(input.name, after.schema, after.example);
           }
           return fields;
         })
