@@ -17,6 +17,7 @@ import { connectMongo, type Mongo } from '../../src/store/mongo.js';
 import { type DispatchDeps, dispatchEvent } from '../../src/temporal/dispatch.js';
 import { createWebhookLifecycle } from '../../src/temporal/webhook-lifecycle.js';
 import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
+import { tracingOff } from '../../src/tracing/tracing.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
 import { timerDurations } from '../support/temporal.js';
 import { startTestEnvironment } from '../support/time-skipping.js';
@@ -58,6 +59,8 @@ beforeAll(async () => {
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     activities,
+    // The bundle holds the tracing interceptors (workflows/interceptors.ts): their spans go nowhere here.
+    sinks: tracingOff().sinks,
   });
 });
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { installTemporalRuntime } from '../../src/temporal/runtime.js';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../src/temporal/search-attributes.js';
+import { tracingOff } from '../../src/tracing/tracing.js';
 import { HISTORIES_DIR } from './histories-dir.js';
 import { historyToJsonText } from './history-json.js';
 
@@ -38,6 +39,8 @@ export async function withWorker<T>(env: TestWorkflowEnvironment, activities: ob
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     activities,
+    // The bundle holds the tracing interceptors (workflows/interceptors.ts): their spans go nowhere here.
+    sinks: tracingOff().sinks,
   });
   return worker.runUntil(fn(taskQueue));
 }
