@@ -2,7 +2,7 @@
 // shards) plus FerretDB, on free ports under one directory, as a `Stack` (stack.ts): the cluster tests
 // and the split bench stop, kill and restart its servers by PID exactly as they do the dev stack's.
 // Every server's log stays in that directory.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findMongoServer, type MongoServer, startMongoServer } from '../../src/dev-stack/mongodb-server.js';
@@ -51,6 +51,8 @@ export async function startClusterStack(options: { dir: string; namespace?: stri
   const log = options.log ?? (() => {});
   const dir = options.dir;
   mkdirSync(dir, { recursive: true });
+  // PostgreSQL runs as the `postgres` user and must reach its directory inside this one (mkdtemp makes 0700).
+  chmodSync(dir, 0o755);
   const namespace = options.namespace ?? 'default';
   const dataDir = process.env.HERALD_DATA_DIR ?? '.herald';
   const [binaries, mongoBinary] = await Promise.all([
