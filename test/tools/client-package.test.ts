@@ -82,7 +82,7 @@ describe('the @herald/client package', () => {
     await buildClientPackage();
     const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(repo, 'clients/typescript') });
     const [pack] = JSON.parse(packed) as { filename: string; files: { path: string }[] }[];
-    expect(pack?.files.map((f) => f.path).sort()).toEqual(['dist/index.d.ts', 'dist/index.js', 'package.json']);
+    expect(pack?.files.map((f) => f.path).sort()).toEqual(['README.md', 'dist/index.d.ts', 'dist/index.js', 'package.json']);
     const manifest = JSON.parse(readFileSync(join(repo, 'clients/typescript/package.json'), 'utf8'));
     expect(manifest.scripts?.postinstall).toBeUndefined();
     expect(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).sort()).toEqual(['@trpc/client', '@trpc/server']);
