@@ -1,14 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:tools`: tests of the tools around Herald that need more than Node (the consumer portal in
-// Debian's chromium, driven by playwright-core). Same servers as the integration project (one Temporal
-// dev server and one MongoDB-protocol server from test/global-setup), one file at a time.
+// `npm run test:tools`: the tools around Herald, against a live Herald on the integration servers
+// (test/support/global-setup.ts): the packed TypeScript client, the generated Python client and the
+// consumer portal in Chromium. They need what `npm test` does not: Debian's chromium and the Python
+// virtual environment `.venv` (README, "Clients"), so they run apart, as .ci/run does after the fault tests.
 export default defineConfig({
   test: {
     include: ['test/tools/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     expect: { poll: { timeout: 30_000, interval: 100 } },
     pool: 'forks',
     fileParallelism: false,
