@@ -108,7 +108,7 @@ describe('health endpoints', () => {
       expect((await fetch(`${herald.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${herald.url}/readyz`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual({ mongodb: true, temporal: true });
+      expect(await ready.json()).toEqual({ mongodb: true, temporal: true, worker: true });
 
       await mongo.stop();
       await expect.poll(async () => (await fetch(`${herald.url}/readyz`)).status, { timeout: 30_000, interval: 500 }).toBe(503);

@@ -5,7 +5,7 @@
 // through one API process seen by the other at once. Each process's log stays under .herald-test/.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -23,6 +23,7 @@ const run = randomBytes(3).toString('hex');
 const dir = join(REPO_ROOT, '.herald-test', `roles-${run}`);
 const adminKey = `hk_admin_roles_${randomBytes(12).toString('hex')}`;
 const processes: HeraldProcess[] = [];
+let failed = false;
 let apis: HeraldProcess[] = [];
 let workers: HeraldProcess[] = [];
 let receiver: Receiver;
@@ -30,6 +31,7 @@ let receiver: Receiver;
 /** Every log of this file, printed when a test fails. */
 function printLogsOnFailure(): void {
   onTestFailed(() => {
+    failed = true;
     process.stdout.write(`[roles] logs: ${dir}\n${processes.map((p) => `  ${p.logFile}`).join('\n')}\n`);
   });
 }
@@ -86,6 +88,8 @@ async function publish(through: HeraldClient, id: string, inbox = 'inbox_roles')
 const onPath = (path: string) => (): ReceivedRequest[] => receiver.requests.filter((r) => r.path === path);
 
 beforeAll(async () => {
+  // Until every process is up: a failed start keeps the logs.
+  failed = true;
   mkdirSync(dir, { recursive: true });
   receiver = await startReceiver();
   // One build for the file: tsc, then the workflow bundle (scripts/bundle-workflows.mjs).
@@ -95,19 +99,22 @@ beforeAll(async () => {
   // All four at once, as a deployment would start them: schedules, search attributes and index
   // backfill run concurrently (each idempotent).
   const started = await Promise.allSettled([start('api', 'main'), start('api', 'main'), start('worker', 'dist'), start('worker', 'dist')]);
-  const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) {
+  const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
     process.stdout.write(`[roles] logs: ${dir}\n`);
-    throw failed.reason;
+    throw failure.reason;
   }
   const [api1, api2, worker1, worker2] = started.map((result) => (result as PromiseFulfilledResult<HeraldProcess>).value);
   apis = [api1 as HeraldProcess, api2 as HeraldProcess];
   workers = [worker1 as HeraldProcess, worker2 as HeraldProcess];
+  failed = false;
 }, 900_000);
 
 afterAll(async () => {
   await Promise.allSettled(processes.map((p) => p.stop()));
   await receiver?.close();
+  // The logs are kept for a failed run (their paths were printed), not for a passing one.
+  if (!failed) rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 describe('HERALD_ROLE: 2 api + 2 worker processes', () => {
