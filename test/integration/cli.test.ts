@@ -48,6 +48,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
+// Each run is a new Node process compiling the CLI's TypeScript (tsx): seconds on a busy machine.
+const SLOW = 180_000;
+
 describe('herald CLI', () => {
   it('accounts: the admin creates an account, whose key then works', async () => {
     const created = json<{ account: { id: string }; api_key: string }>(
@@ -64,7 +67,7 @@ describe('herald CLI', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/^error: 401 /);
-  });
+  }, SLOW);
 
   it('api-keys: create, list (a table), revoke', async () => {
     const key = json<{ id: string; key: string }>(await herald(['api-keys', 'create', '--name', 'ci', '--json'], env));
@@ -75,12 +78,12 @@ describe('herald CLI', () => {
     expect((await herald(['api-keys', 'revoke', key.id], env)).code).toBe(0);
     const revoked = await herald(['api-keys', 'list', '--api-key', key.key], env);
     expect(revoked.code).toBe(2);
-  });
+  }, SLOW);
 
   it('event-types list shows the catalogue', async () => {
     const { event_types } = json<{ event_types: Array<{ type: string }> }>(await herald(['event-types', 'list', '--json'], env));
     expect(event_types.map((t) => t.type)).toContain('message.received');
-  });
+  }, SLOW);
 
   it('webhooks, events and deliveries: create, publish @file, list failed, replay, recover with progress', async () => {
     const webhook = json<{ id: string; secret: string; event_types: string[] }>(
@@ -140,7 +143,7 @@ describe('herald CLI', () => {
       await herald(['deliveries', 'recover', webhook.id, '--since', since, '--no-wait', '--json'], env),
     );
     expect(started.recovery_id).toMatch(/^rcv_/);
-  }, 240_000);
+  }, 2 * SLOW);
 
   it('exits 2 for a bad command line and 1 when Herald cannot be reached', async () => {
     const unknown = await herald(['webhooks', 'create', '--no-such-option'], env);
@@ -152,5 +155,5 @@ describe('herald CLI', () => {
     const down = await herald(['webhooks', 'list', '--url', 'http://127.0.0.1:1'], env);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^error: cannot reach Herald/);
-  });
+  }, SLOW);
 });
