@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/unit/**', 'test/workflows/**', 'test/faults/**', 'test/tools/**'],
+          exclude: [...configDefaults.exclude, 'test/unit/**', 'test/workflows/**', 'test/faults/**', 'test/tools/**', 'test/cluster/**'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
