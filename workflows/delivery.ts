@@ -11,7 +11,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import type { AttemptOutcome, DeliveryInput, DeliveryResult } from '../src/domain/delivery.js';
+import { type AttemptOutcome, attemptActivityTimeoutMs, type DeliveryInput, type DeliveryResult } from '../src/domain/delivery.js';
 import { DeliveryStatus } from '../src/temporal/search-attributes.js';
 import { ACTIVITY_RETRY } from './activity-retry.js';
 import { releaseUpdate } from './messages.js';
@@ -21,12 +21,9 @@ type Activities = ReturnType<typeof createActivities>;
 /** Marks histories that may contain `deferred` attempts (activities/in-flight-limit.ts). */
 const DEFERRED_ATTEMPTS_PATCH = 'deferred-attempts';
 
-/** Room for the store reads and writes around the POST, which HERALD_DELIVERY_TIMEOUT bounds. */
-const STORE_MARGIN_MS = 10_000;
-
 function attemptActivities(attemptTimeoutMs: number) {
   return proxyLocalActivities<Activities>({
-    startToCloseTimeout: attemptTimeoutMs + STORE_MARGIN_MS,
+    startToCloseTimeout: attemptActivityTimeoutMs(attemptTimeoutMs),
     // Only infrastructure errors are thrown (see activity-retry.ts): never an attempt against the receiver.
     retry: ACTIVITY_RETRY,
   });

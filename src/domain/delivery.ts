@@ -60,3 +60,23 @@ export type AttemptOutcome =
   | { result: 'deferred'; delayMs: number };
 
 export type DeliveryResult = { status: 'succeeded' | 'failed' | 'gone' | 'cancelled'; attempts: number };
+
+/** Room for the store reads and writes around the POST, which HERALD_DELIVERY_TIMEOUT bounds. */
+export const ATTEMPT_STORE_MARGIN_MS = 10_000;
+
+/** The attempt's bound as a local activity: the POST's timeout plus the store's margin. */
+export function attemptActivityTimeoutMs(attemptTimeoutMs: number): number {
+  return attemptTimeoutMs + ATTEMPT_STORE_MARGIN_MS;
+}
+
+/**
+ * The delivery workflow's task timeout. A local activity that outlasts 80 % of it makes the worker
+ * heartbeat the workflow task; under load that new task can be taken by another worker process, which
+ * replays a history without the attempt's marker and POSTs again while the first attempt is still
+ * running (a duplicate without any fault: seen on the PostgreSQL cluster with 2 workers). Longer than the
+ * attempt's bound / 0.8, no attempt ever needs that heartbeat. (The cost: a task held by a worker that
+ * died is retried after this long, not Temporal's default 10 s.) Temporal allows at most 120 s.
+ */
+export function deliveryWorkflowTaskTimeoutMs(attemptTimeoutMs: number): number {
+  return Math.min(120_000, Math.ceil(attemptActivityTimeoutMs(attemptTimeoutMs) / 0.8) + 5_000);
+}

@@ -6,7 +6,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { FirstAttempts } from '../../activities/first-attempts.js';
 import type { deliveryWorkflow } from '../../workflows/delivery.js';
 import type { fanOutWorkflow } from '../../workflows/fan-out.js';
-import type { DeliveryInput } from '../domain/delivery.js';
+import { type DeliveryInput, deliveryWorkflowTaskTimeoutMs } from '../domain/delivery.js';
 import { isAccountLevel } from '../domain/event-catalogue.js';
 import { deliveryId } from '../domain/ids.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -93,6 +93,8 @@ export function startDelivery(
       // A completed delivery must not run again because its event was published twice; replay is a
       // reset (ALLOW_DUPLICATE only when Temporal no longer keeps the closed run).
       workflowIdReusePolicy: reusePolicy,
+      // Long enough that no attempt makes the worker heartbeat the task (see the function's comment).
+      workflowTaskTimeout: deliveryWorkflowTaskTimeoutMs(deps.deliveryTimeoutMs),
       requestEagerStart: deps.eagerStart,
       staticSummary: `POST ${new URL(webhook.url).host} ${event.type}`,
       typedSearchAttributes: [
