@@ -54,7 +54,7 @@ export function createMetrics(enabled: boolean): Metrics {
   const registers = [registry];
   const published = new Counter({
     name: 'herald_events_published_total',
-    help: 'Events accepted by events.publish (new events; a retried publish of a stored event is not counted), by type.',
+    help: 'events.publish calls accepted, by event type (a retried publish of an event already stored counts again).',
     labelNames: ['type'],
     registers,
   });
