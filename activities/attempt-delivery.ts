@@ -10,7 +10,7 @@ import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type AttemptTrace, attemptMetricOutcome, countAttempt, tracedPost } from './attempt-telemetry.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
-import type { FirstAttempts } from './first-attempts.js';
+import { adoptFirstAttempt, type FirstAttempts, type HeadStart } from './first-attempts.js';
 import type { HttpSender } from './http-post.js';
 import { deferDelayMs, type InFlightLimit } from './in-flight-limit.js';
 
@@ -40,20 +40,13 @@ export interface SendAttemptInput {
   event: EventDoc;
   /** The event's envelope when the caller already built it (a fan-out sends the same body to every webhook). */
   body?: string;
-  /** A fan-out's first attempt: the outcome is also left on the record for the delivery workflow to adopt. */
-  handoff?: boolean;
+  /**
+   * A first attempt begun before its workflow (see first-attempts.ts), asked as the attempt is recorded:
+   * true leaves the outcome on the record for the workflow to adopt, false clears the record's claim.
+   */
+  handOff?: () => boolean;
   /** The insert of the delivery record, when it may still be under way: the POST goes out, the record waits for it. */
   recorded?: Promise<unknown>;
-}
-
-/**
- * What the API already has under way when it begins a first attempt (see first-attempts.ts): the insert of
- * the delivery record, which every write of the attempt waits for, and the webhook, read while the event
- * was being stored.
- */
-export interface HeadStart {
-  recorded: Promise<unknown>;
-  webhook?: Promise<WebhookDoc | null>;
 }
 
 /**
@@ -126,7 +119,8 @@ async function sendTracedAttempt(deps: AttemptDeps, input: SendAttemptInput, tra
     }
   }
   await input.recorded;
-  await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, input.handoff ? outcome : undefined);
+  const handoff = input.handOff === undefined ? undefined : input.handOff() ? outcome : null;
+  await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, handoff);
   if (status === 'succeeded') {
     deps.metrics?.deliveryLatency((startedAt.getTime() + response.durationMs - event.created_at.getTime()) / 1000);
     deps.metrics?.deliveryCompleted('succeeded');
@@ -140,15 +134,14 @@ export function createAttemptDelivery(deps: AttemptDeps) {
   /** `headStart`: given only to a first attempt the API begins (see first-attempts.ts). */
   return async function attemptDelivery(input: AttemptInput, headStart?: HeadStart): Promise<AttemptOutcome> {
     const { deliveryId, timeoutMs } = input;
-    // The API began this delivery's first attempt while starting its workflow: this is that attempt.
+    // This process began the delivery's first attempt while starting its workflow: this is that attempt.
     // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
     const begun = deps.firstAttempts?.take(deliveryId);
     if (begun) return begun;
-    // A fan-out made this delivery's first attempt: adopt its outcome. Gone once taken, so a replay
-    // (a reset to the start of the workflow) finds nothing here and POSTs again.
+    // Another process (an API, a fan-out) began it: adopt its recorded outcome (see first-attempts.ts).
     if (input.adopt) {
-      const handed = await store.deliveries.takeHandoff(deliveryId);
-      if (handed) return adopted(handed.outcome, handed.nextAttemptAt, now());
+      const handed = await adoptFirstAttempt(store, input, now);
+      if (handed) return handed;
     }
     // Over its webhook's or account's cap of attempts in flight: give the slot back at once.
     const release = deps.inFlight?.tryAcquire(input.webhookId, input.accountId);
@@ -183,12 +176,6 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     const parked = await parkIfHeld(store, health, deliveryId, webhook, released, recorded);
     if (parked?.result === 'cancelled') deps.metrics?.deliveryCompleted('cancelled');
     if (parked) return parked;
-    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded });
+    return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded, handOff: headStart?.handOff });
   }
-}
-
-/** A retry waits until the recorded time, not a full delay from now: the workflow may start well after the attempt. */
-function adopted(outcome: AttemptOutcome, nextAttemptAt: Date | null, now: Date): AttemptOutcome {
-  if (outcome.result !== 'retry' || !nextAttemptAt) return outcome;
-  return { ...outcome, delayMs: Math.max(0, nextAttemptAt.getTime() - now.getTime()) };
 }

@@ -58,8 +58,11 @@ export function createFanOutAttemptPage(deps: AttemptDeps, preAttempts = true) {
       await store.deliveries.insertNew(page.map((webhook) => deliveryRecord(event, webhook, now)));
       return { attempted: 0, webhookIds: page.map((webhook) => webhook._id), next: nextAfter(found, pageSize) };
     }
-    // `handoff: null`: the first attempt is this fan-out's to make.
-    const existing = await store.deliveries.insertNew(page.map((webhook) => ({ ...deliveryRecord(event, webhook, now), handoff: null })));
+    // The claim (`handoff: null`, see first-attempts.ts): the first attempt is this fan-out's to make. Not
+    // on a delivery to a webhook that holds it (unhealthy, disabled, resuming): its workflow parks it.
+    const existing = await store.deliveries.insertNew(
+      page.map((webhook) => ({ ...deliveryRecord(event, webhook, now), ...(holdsDelivery(webhook, false) ? {} : { handoff: null }) })),
+    );
     const ours = await Promise.all(
       page.map(async (webhook) => {
         const id = deliveryId(webhook._id, event.id);
@@ -71,13 +74,14 @@ export function createFanOutAttemptPage(deps: AttemptDeps, preAttempts = true) {
       }),
     );
     const toSend = page.filter((webhook, i) => ours[i] && !holdsDelivery(webhook, false));
+    const leaveOutcome = () => true;
     const body = buildEnvelope(event);
     let attempted = 0;
     await forEachBounded(toSend, FANOUT_ATTEMPT_CONCURRENCY, async (webhook) => {
       // A webhook (or account) with its cap of attempts in flight here is left to its delivery workflow,
-      // which defers (see in-flight-limit.ts): the record's handoff stays empty, so the workflow attempts.
+      // which defers (see in-flight-limit.ts): the claim is cleared, so the workflow attempts.
       const release = deps.inFlight?.tryAcquire(webhook._id, webhook.account_id);
-      if (deps.inFlight && !release) return;
+      if (deps.inFlight && !release) return store.deliveries.clearHandoff(deliveryId(webhook._id, event.id));
       attempted++;
       try {
         await sendAttempt(deps, {
@@ -87,7 +91,7 @@ export function createFanOutAttemptPage(deps: AttemptDeps, preAttempts = true) {
           webhook,
           event,
           body,
-          handoff: true,
+          handOff: leaveOutcome,
         });
       } finally {
         release?.();

@@ -1,56 +1,161 @@
-// First attempts begun by the API while Temporal is still accepting their workflows. A publish stores the
-// event (reading the matching webhooks meanwhile), then begins each first attempt beside the insert of
-// its delivery record and the workflow's start; the workflow's first attempt (a local activity on this
-// process's worker, usually the eager task of that very start) takes the outcome instead of POSTing. So
-// the POST waits neither for Temporal's start, which carried most of the publish→receive tail at a steady
-// load, nor for the delivery record, and the delivery still costs what it did: the same reads, POST and
-// records, made a few milliseconds earlier.
+// First attempts made before their delivery workflow runs: one mechanism, two callers. The API begins the
+// first attempt of each delivery of an event it has just stored, beside the workflow's start, so the POST
+// waits neither for Temporal nor for the delivery record; a large fan-out makes its pages' first attempts
+// before it starts their workflows (activities/fan-out.ts). Either way:
+//   1. the delivery record is inserted with a claim (`handoff: null`, see DeliveryDoc.handoff);
+//   2. the attempt's own record write leaves its outcome there (`handoff: <outcome>`);
+//   3. the workflow, started with `preAttempted`, adopts that outcome on its first turn instead of POSTing:
+//      an outcome is taken at once, a claim is waited for (`adoptFirstAttempt`).
+// The store carries the outcome between processes, so the worker that runs the workflow need not be the
+// process that made the attempt (an `api` process begins them too: docs/roles.md).
 //
-// Only this process can take an attempt it began. A workflow task that another worker process runs
-// finds nothing here and POSTs again (at least once, the same `webhook-id`), as it would after a crash.
-import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
-import type { HeadStart } from './attempt-delivery.js';
+// In the process that began the attempt there is a shortcut: its own worker (usually the eager task of
+// that very start) takes the attempt's promise, and then the record write clears the claim instead of
+// leaving the outcome (no read, no extra write). The claim is taken once: a reset of the workflow to its
+// start finds none and POSTs again.
+import { ATTEMPT_STORE_MARGIN_MS, type AttemptInput, type AttemptOutcome } from '../src/domain/delivery.js';
+import type { WebhookDoc } from '../src/store/documents.js';
+import type { Store } from '../src/store/index.js';
+import { deferDelayMs } from './in-flight-limit.js';
+
+/**
+ * How long after its record was made a claimed first attempt may still be recorded: the POST's timeout
+ * plus this. Past it the beginner is taken to have died (its process was killed mid-attempt): the
+ * workflow gives up waiting and attempts itself, and the beginner, if it ever gets there, leaves no outcome.
+ */
+export const CLAIM_GRACE_MS = ATTEMPT_STORE_MARGIN_MS / 2;
+
+/**
+ * What the API already has under way when it begins a first attempt (see first-attempts.ts): the insert of
+ * the delivery record, which every write of the attempt waits for, and the webhook, read while the event
+ * was being stored; and whether to leave the outcome on the record (see SendAttemptInput.handOff in attempt-delivery.ts).
+ */
+export interface HeadStart {
+  recorded: Promise<unknown>;
+  webhook?: Promise<WebhookDoc | null>;
+  handOff: () => boolean;
+}
 
 export interface FirstAttempts {
   /**
    * Begins the first attempt of a delivery whose workflow does not exist yet (the API, for an event it
-   * has just stored), while the insert of its delivery record is still under way: the POST goes out
-   * meanwhile, the attempt's record waits for it. Never throws; a failure reaches whoever takes the
-   * attempt.
+   * has just stored), while the insert of its delivery record (with the claim) is still under way: the
+   * POST goes out meanwhile, the attempt's record waits for it. Never throws; a failure reaches whoever
+   * takes the attempt, or clears the claim.
    */
-  begin(input: AttemptInput, headStart: HeadStart): void;
+  begin(input: AttemptInput, headStart: Omit<HeadStart, 'handOff'>): void;
   /** The outcome of the first attempt this process began for the delivery; once, and only for a while. */
   take(deliveryId: string): Promise<AttemptOutcome> | undefined;
+  /** Resolves once every attempt begun so far has been recorded (a stopping API waits for it). */
+  settled(): Promise<void>;
 }
 
+/** Outcomes of an attempt that did not reach the receiver, so recorded no attempt (and no handoff with it). */
+const recordsNoAttempt = (outcome: AttemptOutcome) =>
+  outcome.result === 'parked' || outcome.result === 'deferred' || outcome.result === 'cancelled';
+
 /**
- * `holdMs`: how long a finished attempt waits to be taken. Its workflow's first task normally takes it
- * within milliseconds; a publish whose start failed and that the client retries takes it within this
- * time (the retry starts the workflow, and nothing is POSTed twice). Past it the attempt is forgotten,
- * and the workflow, if it ever runs, POSTs again.
+ * `localTakes`: this process runs a worker that may take its own attempts (role `all`); without one
+ * (role `api`) every outcome goes through the store. `holdMs`: how long a finished attempt waits to be
+ * taken here; past it only the store has it.
  */
 export function createFirstAttempts(
   attempt: (input: AttemptInput, headStart: HeadStart) => Promise<AttemptOutcome>,
-  holdMs = 60_000,
+  options: { deliveries: Pick<Store['deliveries'], 'leaveHandoff' | 'clearHandoff'>; localTakes: boolean; holdMs?: number },
 ): FirstAttempts {
-  const begun = new Map<string, Promise<AttemptOutcome>>();
+  const { deliveries, localTakes, holdMs = 60_000 } = options;
+  interface Begun {
+    taken: boolean;
+    /** The outcome, and whether it was left on the record (the taker then clears it there). */
+    done: Promise<{ outcome: AttemptOutcome; left: boolean }>;
+  }
+  const begun = new Map<string, Begun>();
+  const inFlight = new Set<Promise<unknown>>();
   return {
     begin(input, headStart) {
-      if (begun.has(input.deliveryId)) return;
-      const outcome = attempt(input, headStart);
-      begun.set(input.deliveryId, outcome);
-      const forget = () => {
-        setTimeout(() => {
-          if (begun.get(input.deliveryId) === outcome) begun.delete(input.deliveryId);
-        }, holdMs).unref();
+      const { deliveryId } = input;
+      if (begun.has(deliveryId)) return;
+      const deadline = Date.now() + input.timeoutMs + CLAIM_GRACE_MS;
+      const entry: Begun = { taken: false, done: undefined as never };
+      // Asked as the attempt is recorded: leave the outcome unless this process's worker took it already,
+      // or a waiting workflow has given up on it.
+      let left = false;
+      const handOff = () => {
+        left = !entry.taken && Date.now() < deadline;
+        return left;
       };
-      // The taker sees a rejection as its own; one never taken must not become an unhandled rejection.
-      outcome.then(forget, forget);
+      entry.done = attempt(input, { ...headStart, handOff }).then(
+        async (outcome) => {
+          if (recordsNoAttempt(outcome)) {
+            // No attempt recorded, so no handoff written with it: its own write (rare).
+            await headStart.recorded;
+            if (handOff()) await deliveries.leaveHandoff(deliveryId, outcome);
+            else await deliveries.clearHandoff(deliveryId);
+          }
+          return { outcome, left };
+        },
+        async (error: unknown) => {
+          // Nothing recorded: the workflow attempts itself rather than wait for the claim to expire.
+          if (!entry.taken) await deliveries.clearHandoff(deliveryId).catch(() => undefined);
+          throw error;
+        },
+      );
+      if (localTakes) {
+        begun.set(deliveryId, entry);
+        const forget = () =>
+          setTimeout(() => {
+            if (begun.get(deliveryId) === entry) begun.delete(deliveryId);
+          }, holdMs).unref();
+        entry.done.then(forget, forget);
+      }
+      // A stopping process waits for it; one never taken must not become an unhandled rejection.
+      const tracked = entry.done.catch(() => undefined);
+      inFlight.add(tracked);
+      tracked.then(() => inFlight.delete(tracked));
     },
     take(deliveryId) {
-      const outcome = begun.get(deliveryId);
+      const entry = begun.get(deliveryId);
+      if (!entry) return undefined;
       begun.delete(deliveryId);
-      return outcome;
+      entry.taken = true;
+      return entry.done.then(async ({ outcome, left }) => {
+        // Recorded before this take: the record holds the outcome for a workflow elsewhere; it is ours.
+        if (left) await deliveries.clearHandoff(deliveryId);
+        return outcome;
+      });
+    },
+    async settled() {
+      await Promise.all(inFlight);
     },
   };
+}
+
+/**
+ * The first turn of a workflow started with `preAttempted`, where this process did not begin the attempt:
+ * adopts the recorded outcome, or waits for a claimed attempt still under way (in another process) until
+ * its deadline. Undefined when there is nothing to adopt (the workflow attempts itself).
+ */
+export async function adoptFirstAttempt(
+  store: Store,
+  input: Pick<AttemptInput, 'deliveryId' | 'timeoutMs'>,
+  now: () => Date = () => new Date(),
+): Promise<AttemptOutcome | undefined> {
+  for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 500)) {
+    const handoff = await store.deliveries.takeHandoff(input.deliveryId);
+    if (handoff.state === 'none') return undefined;
+    if (handoff.state === 'made') return adopted(handoff.outcome, handoff.nextAttemptAt, now());
+    const left = handoff.since.getTime() + input.timeoutMs + CLAIM_GRACE_MS - now().getTime();
+    if (left <= 0) {
+      // Its beginner is gone. The next turn, a fresh activity with its own bound, makes the attempt.
+      await store.deliveries.clearHandoff(input.deliveryId);
+      return { result: 'deferred', delayMs: deferDelayMs(0, input.timeoutMs) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, left)));
+  }
+}
+
+/** A retry waits until the recorded time, not a full delay from now: the workflow may start well after the attempt. */
+function adopted(outcome: AttemptOutcome, nextAttemptAt: Date | null, now: Date): AttemptOutcome {
+  if (outcome.result !== 'retry' || !nextAttemptAt) return outcome;
+  return { ...outcome, delayMs: Math.max(0, nextAttemptAt.getTime() - now.getTime()) };
 }

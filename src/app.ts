@@ -2,6 +2,7 @@
 // starts can be eager), and the HTTP API. `npm start` and the integration tests both build it here.
 // HERALD_ROLE picks what runs (docs/roles.md): `all` both, `api` the HTTP API only, `worker` the worker
 // only (its HTTP server answers /healthz and /readyz and nothing else).
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type AttemptDeps, createAttemptDelivery } from '../activities/attempt-delivery.js';
@@ -105,9 +106,11 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     inFlight: createInFlightLimit({ perWebhook: config.delivery.maxInFlightPerWebhook, perAccount: config.delivery.maxInFlightPerAccount }),
     metrics,
   };
-  // The API begins the first attempts of the events it stores; this process's worker takes them. Only
-  // where both run (`all`): an `api` process has no worker to take them, and a worker stores no events.
-  const firstAttempts = role === 'all' && speedups.firstAttempts ? createFirstAttempts(createAttemptDelivery(attemptDeps)) : undefined;
+  // The API begins the first attempts of the events it stores (activities/first-attempts.ts); whichever
+  // worker runs a delivery's workflow adopts the outcome, this process's own without a read.
+  const firstAttempts = speedups.firstAttempts
+    ? createFirstAttempts(createAttemptDelivery(attemptDeps), { deliveries: store.deliveries, localTakes: runsWorker })
+    : undefined;
   // The API and the worker's activities start workflows the same way; eager where a worker shares the
   // connection (an `api` process has none: its starts go to the task queue, for any worker).
   const dispatch: DispatchDeps = {
@@ -197,7 +200,10 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       // worker drains (in-flight attempts finish, or the worker is given up on at its force time).
       const httpStopped = http.stop(budget.httpMs);
       if (worker?.getState() === 'RUNNING') worker.shutdown();
-      await Promise.all([httpStopped, workerRun?.catch(() => undefined), metricsServer?.stop()]);
+      // First attempts this API began are recorded (so no workflow waits for their claims), within the
+      // worker's grace: each is bounded by the POST's timeout, as the worker's attempts are.
+      const begunRecorded = firstAttempts && Promise.race([firstAttempts.settled(), delay(budget.workerGraceMs)]);
+      await Promise.all([httpStopped, workerRun?.catch(() => undefined), metricsServer?.stop(), begunRecorded]);
       await tracing.flush().catch((error) => log.warn({ err: error }, 'could not send the last spans'));
       // Abandons whatever is still in flight: first attempts the API began, whose workflows make them again.
       await sender.close();

@@ -16,8 +16,9 @@ export interface DeliveryInput {
   /** HERALD_DELIVERY_TIMEOUT when the delivery was dispatched; bounds each attempt (not a secret). */
   attemptTimeoutMs: number;
   /**
-   * Started by a large fan-out, which made the first attempt itself: the first attempt adopts the
-   * outcome recorded on the delivery (its handoff marker) instead of POSTing, if it is still there.
+   * A first attempt may have been begun before this start (by the API beside it, or by a large fan-out:
+   * activities/first-attempts.ts): the first turn adopts the outcome recorded on the delivery (its
+   * handoff) instead of POSTing, waiting for one still under way; with none, it attempts as usual.
    */
   preAttempted?: boolean;
 }
@@ -34,7 +35,7 @@ export interface AttemptInput {
   timeoutMs: number;
   /** Set on the first attempt after the health workflow released this parked delivery. */
   released?: boolean;
-  /** Set on the first attempt of a pre-attempted delivery: adopt the fan-out's recorded outcome if any. */
+  /** Set on the first attempt of a pre-attempted delivery: adopt the recorded first attempt if any. */
   adopt?: boolean;
   /** Consecutive `deferred` turns just before this one (unset when none): lengthens the next wait. */
   deferrals?: number;

@@ -7,6 +7,12 @@ import { createInsertBatcher } from './insert-batcher.js';
 import { type Collections, deleteByIds, isDuplicateKey } from './mongo.js';
 import type { TimeCursor, TimeWindow } from './time-cursor.js';
 
+/** A delivery's first attempt, begun before its workflow started (see DeliveryDoc.handoff). */
+export type Handoff =
+  | { state: 'none' }
+  | { state: 'begun'; since: Date }
+  | { state: 'made'; outcome: AttemptOutcome; nextAttemptAt: Date | null };
+
 export interface DeliveryListQuery extends TimeWindow {
   limit: number;
   after?: TimeCursor;
@@ -226,33 +232,50 @@ export function createDeliveriesRepo(c: Collections, { groupCommit = true }: { g
       return { deliveries: docs, next: more && last ? { at: last.event_created_at, id: last._id } : null };
     },
 
-    /** `handoff`: a fan-out's first attempt, which the delivery workflow adopts (see DeliveryDoc.handoff). */
+    /**
+     * `handoff` (see DeliveryDoc.handoff and activities/first-attempts.ts), for a first attempt begun before
+     * its workflow: an outcome is left for the workflow to adopt; null clears the claim (its taker has the
+     * outcome already). Written in the same update as the attempt.
+     */
     async recordAttempt(
       deliveryId: string,
       attempt: AttemptDoc,
       status: DeliveryStatus,
       nextAttemptAt: Date | null,
-      handoff?: AttemptOutcome,
+      handoff?: AttemptOutcome | null,
     ): Promise<void> {
       await c.deliveries.updateOne(
         { _id: deliveryId },
         {
           $push: { attempts: attempt },
           $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? { handoff } : {}) },
+          ...(handoff === null ? { $unset: { handoff: '' } } : {}),
         },
       );
       await noteStatus(deliveryId, status);
     },
 
-    /**
-     * Removes the delivery's handoff marker and answers what it held (with the record's next attempt
-     * time); null when there was none. One reader only: the delivery workflow's first attempt.
-     */
-    async takeHandoff(deliveryId: string): Promise<{ outcome: AttemptOutcome; nextAttemptAt: Date | null } | null> {
-      const doc = await c.deliveries.findOne({ _id: deliveryId }, { projection: { handoff: 1, next_attempt_at: 1 } });
-      if (doc?.handoff === undefined) return null;
+    /** Leaves a first attempt's outcome that recorded no attempt (parked, deferred, cancelled) for its workflow. */
+    async leaveHandoff(deliveryId: string, outcome: AttemptOutcome): Promise<void> {
+      await c.deliveries.updateOne({ _id: deliveryId }, { $set: { handoff: outcome } });
+    },
+
+    /** Removes the delivery's first-attempt claim or outcome, whichever it holds. */
+    async clearHandoff(deliveryId: string): Promise<void> {
       await c.deliveries.updateOne({ _id: deliveryId }, { $unset: { handoff: '' } });
-      return doc.handoff === null ? null : { outcome: doc.handoff, nextAttemptAt: doc.next_attempt_at };
+    },
+
+    /**
+     * The delivery's first attempt as its workflow finds it: `made` (the outcome is removed as it is
+     * answered: one reader only, the workflow's first turn), `begun` (claimed, not recorded yet: since
+     * the record was made) or `none`.
+     */
+    async takeHandoff(deliveryId: string): Promise<Handoff> {
+      const doc = await c.deliveries.findOne({ _id: deliveryId }, { projection: { handoff: 1, next_attempt_at: 1, created_at: 1 } });
+      if (!doc || doc.handoff === undefined) return { state: 'none' };
+      if (doc.handoff === null) return { state: 'begun', since: doc.created_at };
+      await c.deliveries.updateOne({ _id: deliveryId }, { $unset: { handoff: '' } });
+      return { state: 'made', outcome: doc.handoff, nextAttemptAt: doc.next_attempt_at };
     },
 
     /** A webhook's parked deliveries in the order their events were published. */

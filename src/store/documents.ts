@@ -268,10 +268,10 @@ export interface DeliveryDoc {
   next_attempt_at: Date | null;
   workflow_id: string;
   /**
-   * Only on a delivery of a large fan-out, which makes every first attempt itself before it starts the
-   * delivery workflows (workflows/fan-out.ts): null = the fan-out owns the first attempt; an outcome =
-   * the first attempt was made and the workflow adopts it instead of POSTing. The workflow's first
-   * attempt removes it, so a replay (a reset) POSTs again. Absent on every other delivery.
+   * Only on a delivery whose first attempt was begun before its workflow started (activities/
+   * first-attempts.ts: by the API beside the start, or by a large fan-out before its starts): null = the
+   * attempt is claimed and not recorded yet; an outcome = made, and the workflow adopts it instead of
+   * POSTing. The workflow's first turn removes it, so a replay (a reset) POSTs again. Absent otherwise.
    */
   handoff?: AttemptOutcome | null;
   created_at: Date;

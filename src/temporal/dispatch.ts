@@ -29,7 +29,10 @@ export interface DispatchDeps {
   fanOutPageSize: number;
   /** HERALD_DELIVERY_TIMEOUT, carried in each delivery workflow's input. */
   deliveryTimeoutMs: number;
-  /** Set when this process's worker runs the deliveries: first attempts may begin before their starts. */
+  /**
+   * HERALD_SPEEDUP_FIRST_ATTEMPTS: the first attempts of a new event's direct deliveries begin beside
+   * their starts, and every direct delivery's workflow adopts a first attempt it finds recorded.
+   */
   firstAttempts?: Pick<FirstAttempts, 'begin'>;
   /** HERALD_SPEEDUP_FANOUT_PRE_ATTEMPTS (activities/fan-out.ts); unset means on. */
   fanOutPreAttempts?: boolean;
@@ -39,7 +42,8 @@ export interface DispatchDeps {
 
 export type DispatchResult = { mode: 'direct'; deliveries: number } | { mode: 'fan-out' };
 
-export function deliveryRecord(event: EventDoc, webhook: Pick<WebhookDoc, '_id'>, now: Date): DeliveryDoc {
+/** `claimed`: its first attempt is begun before its workflow starts (DeliveryDoc.handoff). */
+export function deliveryRecord(event: EventDoc, webhook: Pick<WebhookDoc, '_id'>, now: Date, claimed = false): DeliveryDoc {
   return {
     _id: deliveryId(webhook._id, event.id),
     account_id: event.account_id,
@@ -53,6 +57,7 @@ export function deliveryRecord(event: EventDoc, webhook: Pick<WebhookDoc, '_id'>
     workflow_id: deliveryWorkflowId(webhook._id, event.id),
     created_at: now,
     updated_at: now,
+    ...(claimed ? { handoff: null } : {}),
   };
 }
 
@@ -74,7 +79,7 @@ export function startDelivery(
   event: EventDoc,
   webhook: Pick<WebhookDoc, '_id' | 'url'>,
   reusePolicy: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE' = 'REJECT_DUPLICATE',
-  /** `preAttempted`: a fan-out made the first attempt (see DeliveryInput). */
+  /** `preAttempted`: a first attempt may have been begun before this start (see DeliveryInput). */
   options: { preAttempted?: boolean } = {},
 ): Promise<string | null> {
   const input: DeliveryInput = {
@@ -119,10 +124,11 @@ export async function startDeliveries(
   now = new Date(),
   firstAttempts?: FirstAttemptsOption,
 ) {
-  const recorded = deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now)));
-  if (firstAttempts && deps.firstAttempts) {
+  const begins = firstAttempts !== undefined && deps.firstAttempts !== undefined;
+  const recorded = deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now, begins)));
+  if (begins) {
     for (const webhook of webhooks) {
-      deps.firstAttempts.begin(
+      deps.firstAttempts?.begin(
         {
           deliveryId: deliveryId(webhook._id, event.id),
           webhookId: webhook._id,
@@ -131,12 +137,15 @@ export async function startDeliveries(
           attempt: 1,
           timeoutMs: deps.deliveryTimeoutMs,
         },
-        { recorded, webhook: firstAttempts.webhooks?.get(webhook._id) },
+        { recorded, webhook: firstAttempts?.webhooks?.get(webhook._id) },
       );
     }
   }
   await recorded;
-  await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook)));
+  // Adopting also where this call began nothing: a retried publish (or the reconciler) may start what an
+  // earlier call began before it failed, and a delivery with nothing recorded just reads `none`.
+  const preAttempted = deps.firstAttempts !== undefined;
+  await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook, 'REJECT_DUPLICATE', { preAttempted })));
 }
 
 function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null> {

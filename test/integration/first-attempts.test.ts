@@ -1,13 +1,18 @@
 // First attempts begun by the API beside the workflow starts (activities/first-attempts.ts), on the real
 // stack: the POST does not wait for Temporal to accept the start, the delivery workflow takes the
-// outcome instead of POSTing again, and a start that failed and is retried sends nothing twice.
+// outcome instead of POSTing again (from this process's memory, or from the record when another process
+// began it), and a start that failed and is retried sends nothing twice.
 // Temporal's answer is held back (or refused) by a client interceptor, the SDK's own hook; the server,
 // the worker and the receiver are real.
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createAttemptDelivery } from '../../activities/attempt-delivery.js';
+import { createSuccessMemo } from '../../activities/delivery-health.js';
+import { CLAIM_GRACE_MS, createFirstAttempts } from '../../activities/first-attempts.js';
+import type { HeraldClient } from '../../src/client/index.js';
 import { deliveryId, webhookMessageId } from '../../src/domain/ids.js';
 import type { EventDoc } from '../../src/store/documents.js';
-import { type DispatchDeps, dispatchEvent, matchesFor } from '../../src/temporal/dispatch.js';
+import { type DispatchDeps, deliveryRecord, dispatchEvent, matchesFor, startDelivery } from '../../src/temporal/dispatch.js';
 import { deliveryWorkflowId } from '../../src/temporal/workflow-ids.js';
 import { startTestHerald, type TestHerald } from '../support/herald.js';
 import { type Receiver, startReceiver } from '../support/receiver.js';
@@ -47,7 +52,7 @@ function dispatchThrough(start: WorkflowClientInterceptor['start']): DispatchDep
 }
 
 /** A new account with one webhook on the receiver, and an event stored for it as `events.publish` stores it. */
-async function storedEvent(): Promise<{ webhookId: string; event: EventDoc; path: string }> {
+async function storedEvent(): Promise<{ webhookId: string; event: EventDoc; path: string; client: HeraldClient }> {
   const { client, accountId } = await herald.newAccount();
   const path = `/hook-${Math.random().toString(36).slice(2)}`;
   const webhook = await client.webhooks.create.mutate({ url: `${receiver.url}${path}`, event_types: ['message.sent'] });
@@ -61,7 +66,7 @@ async function storedEvent(): Promise<{ webhookId: string; event: EventDoc; path
     created_at: new Date(),
   });
   expect(created).toBe(true);
-  return { webhookId: webhook.id, event, path };
+  return { webhookId: webhook.id, event, path, client };
 }
 
 const requestsTo = (path: string) => receiver.requests.filter((r) => r.path === path);
@@ -123,4 +128,63 @@ it('begins nothing for an event that was not stored by this call: the workflow m
   await dispatched;
   expect(await finished(webhookId, event)).toMatchObject({ result: { status: 'succeeded', attempts: 1 }, markers: 1, attempts: 1 });
   expect(requestsTo(path)).toHaveLength(1);
+});
+
+/** First attempts begun as an `api` process begins them: no worker here, every outcome left on the record. */
+function anotherProcessFirstAttempts(): DispatchDeps {
+  const { store, sender, config, lifecycle, dispatch } = herald.deps;
+  const attempt = createAttemptDelivery({
+    store,
+    sender,
+    retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
+    health: {
+      report: lifecycle.report,
+      unhealthyAfter: config.delivery.unhealthyAfter,
+      parkMaxMs: 60_000,
+      recentSuccesses: createSuccessMemo(0),
+    },
+  });
+  return { ...dispatch, firstAttempts: createFirstAttempts(attempt, { deliveries: store.deliveries, localTakes: false }) };
+}
+
+it('a first attempt another process began is adopted from the record: the workflow waits for it, POSTs nothing, and a replay POSTs again', async () => {
+  const { webhookId, event, path, client } = await storedEvent();
+  // Answered slowly, so that the workflow's first turn finds the claim before the outcome and waits.
+  receiver.reply = (_n, request) => (request.path === path ? { status: 200, delayMs: 1_500 } : { status: 200 });
+  const deps = anotherProcessFirstAttempts();
+  try {
+    await dispatchEvent(deps, event, { matches: await matchesFor(deps, event), firstAttempts: {} });
+    expect(await finished(webhookId, event)).toEqual({
+      result: { status: 'succeeded', attempts: 1 },
+      markers: 1,
+      attempts: 1,
+      status: 'succeeded',
+    });
+  } finally {
+    receiver.reply = () => ({ status: 200 });
+  }
+  expect(requestsTo(path)).toHaveLength(1);
+  // Taken by the workflow's first turn: a reset to the start finds nothing to adopt and POSTs.
+  const record = await herald.deps.store.deliveries.byId(deliveryId(webhookId, event.id));
+  expect(record).not.toHaveProperty('handoff');
+  await client.deliveries.replay.mutate({ delivery_id: deliveryId(webhookId, event.id) });
+  await expect.poll(() => requestsTo(path).length, { timeout: 30_000 }).toBe(2);
+});
+
+it('a claim whose beginner died is waited for until its deadline, then the workflow makes the attempt itself', async () => {
+  const { webhookId, event, path } = await storedEvent();
+  const { dispatch, store } = herald.deps;
+  // Claimed long enough ago that its deadline (the POST's timeout and the grace) has passed.
+  const claimedAt = new Date(Date.now() - dispatch.deliveryTimeoutMs - CLAIM_GRACE_MS - 1_000);
+  await store.deliveries.insertMany([deliveryRecord(event, { _id: webhookId }, claimedAt, true)]);
+  const webhook = await store.webhooks.byId(webhookId);
+  if (!webhook) throw new Error('the webhook is gone');
+  await startDelivery(dispatch, event, webhook, 'REJECT_DUPLICATE', { preAttempted: true });
+  expect(await finished(webhookId, event)).toMatchObject({
+    result: { status: 'succeeded', attempts: 1 },
+    attempts: 1,
+    status: 'succeeded',
+  });
+  expect(requestsTo(path)).toHaveLength(1);
+  expect(await store.deliveries.byId(deliveryId(webhookId, event.id))).not.toHaveProperty('handoff');
 });

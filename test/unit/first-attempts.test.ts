@@ -1,5 +1,8 @@
+// The in-process side of first attempts (activities/first-attempts.ts): who takes a begun attempt, and
+// what is left on the delivery record for a workflow elsewhere. The store side runs for real in
+// test/integration/first-attempts.test.ts; here the record's writes are only listed.
 import { afterEach, expect, it, vi } from 'vitest';
-import { createFirstAttempts } from '../../activities/first-attempts.js';
+import { createFirstAttempts, type HeadStart } from '../../activities/first-attempts.js';
 import type { AttemptInput, AttemptOutcome } from '../../src/domain/delivery.js';
 
 const input = (deliveryId: string): AttemptInput => ({
@@ -13,42 +16,133 @@ const input = (deliveryId: string): AttemptInput => ({
 const succeeded: AttemptOutcome = { result: 'succeeded', statusCode: 200 };
 const headStart = { recorded: Promise.resolve() };
 
+/** The record writes first attempts make themselves, in order. */
+function recordWrites() {
+  const writes: string[] = [];
+  return {
+    writes,
+    deliveries: {
+      leaveHandoff: async (id: string, outcome: AttemptOutcome) => void writes.push(`leave ${id} ${outcome.result}`),
+      clearHandoff: async (id: string) => void writes.push(`clear ${id}`),
+    },
+  };
+}
+
+/** An attempt that records as sendAttempt does: asks whether to leave its outcome when it is recorded. */
+function recordingAttempt(outcome: AttemptOutcome = succeeded) {
+  const handedOff: boolean[] = [];
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const attempt = vi.fn(async (_input: AttemptInput, start: HeadStart) => {
+    await finished;
+    handedOff.push(start.handOff());
+    return outcome;
+  });
+  return { attempt, handedOff, finish };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
 
 it('hands a begun attempt to the first taker only, and runs it once', async () => {
+  const { deliveries } = recordWrites();
   const attempt = vi.fn(async () => succeeded);
-  const first = createFirstAttempts(attempt);
+  const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
   first.begin(input('dlv_a'), headStart);
   first.begin(input('dlv_a'), headStart);
   expect(attempt).toHaveBeenCalledTimes(1);
-  expect(attempt).toHaveBeenCalledWith(input('dlv_a'), headStart);
   expect(first.take('dlv_b')).toBeUndefined();
   await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
   expect(first.take('dlv_a')).toBeUndefined();
 });
 
-it('passes a failed attempt to its taker, and an untaken failure rejects nothing unhandled', async () => {
+it('taken before it is recorded: the record clears the claim, nothing is left and nothing more is written', async () => {
+  const { writes, deliveries } = recordWrites();
+  const { attempt, handedOff, finish } = recordingAttempt();
+  const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
+  first.begin(input('dlv_a'), headStart);
+  const taken = first.take('dlv_a');
+  finish();
+  await expect(taken).resolves.toEqual(succeeded);
+  expect(handedOff).toEqual([false]);
+  expect(writes).toEqual([]);
+});
+
+it('recorded before it is taken: the outcome is left on the record, and the local taker clears it', async () => {
+  const { writes, deliveries } = recordWrites();
+  const { attempt, handedOff, finish } = recordingAttempt();
+  const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
+  first.begin(input('dlv_a'), headStart);
+  finish();
+  await first.settled();
+  expect(handedOff).toEqual([true]);
+  await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
+  expect(writes).toEqual(['clear dlv_a']);
+});
+
+it('without a worker here (role api) nothing is taken locally: every outcome is left on the record', async () => {
+  const { writes, deliveries } = recordWrites();
+  const { attempt, handedOff, finish } = recordingAttempt();
+  const first = createFirstAttempts(attempt, { deliveries, localTakes: false });
+  first.begin(input('dlv_a'), headStart);
+  expect(first.take('dlv_a')).toBeUndefined();
+  finish();
+  await first.settled();
+  expect(handedOff).toEqual([true]);
+  expect(writes).toEqual([]);
+});
+
+it('an attempt that recorded none (parked) leaves its outcome by a write of its own, or clears the claim once taken', async () => {
+  const parked: AttemptOutcome = { result: 'parked', maxWaitMs: 60_000 };
+  const { writes, deliveries } = recordWrites();
+  const first = createFirstAttempts(async () => parked, { deliveries, localTakes: true });
+  first.begin(input('dlv_left'), headStart);
+  first.begin(input('dlv_taken'), headStart);
+  await expect(first.take('dlv_taken')).resolves.toEqual(parked);
+  await first.settled();
+  expect(writes.sort()).toEqual(['clear dlv_taken', 'leave dlv_left parked']);
+});
+
+it('passes a failed attempt to its taker; an untaken failure clears its claim and rejects nothing unhandled', async () => {
   const unhandled = vi.fn();
   process.on('unhandledRejection', unhandled);
   try {
-    const first = createFirstAttempts(async () => {
-      throw new Error('MongoDB is down');
-    });
+    const { writes, deliveries } = recordWrites();
+    const first = createFirstAttempts(
+      async () => {
+        throw new Error('MongoDB is down');
+      },
+      { deliveries, localTakes: true },
+    );
     first.begin(input('dlv_taken'), headStart);
     first.begin(input('dlv_left'), headStart);
     await expect(first.take('dlv_taken')).rejects.toThrow('MongoDB is down');
+    await first.settled();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(unhandled).not.toHaveBeenCalled();
+    expect(writes).toEqual(['clear dlv_left']);
   } finally {
     process.off('unhandledRejection', unhandled);
   }
 });
 
+it('leaves no outcome once past its claim deadline: a workflow waiting elsewhere has given up and attempts itself', async () => {
+  vi.useFakeTimers();
+  const { deliveries } = recordWrites();
+  const { attempt, handedOff, finish } = recordingAttempt();
+  const first = createFirstAttempts(attempt, { deliveries, localTakes: false });
+  first.begin(input('dlv_a'), headStart);
+  await vi.advanceTimersByTimeAsync(60_000);
+  finish();
+  await first.settled();
+  expect(handedOff).toEqual([false]);
+});
+
 it('forgets a finished attempt nobody took once the hold is over, not before', async () => {
   vi.useFakeTimers();
-  const first = createFirstAttempts(async () => succeeded, 1_000);
+  const { deliveries } = recordWrites();
+  const first = createFirstAttempts(async () => succeeded, { deliveries, localTakes: true, holdMs: 1_000 });
   first.begin(input('dlv_a'), headStart);
   first.begin(input('dlv_b'), headStart);
   await vi.advanceTimersByTimeAsync(999);
@@ -59,8 +153,13 @@ it('forgets a finished attempt nobody took once the hold is over, not before', a
 
 it('keeps an attempt still in flight however long it takes, then holds it from when it finished', async () => {
   vi.useFakeTimers();
+  const { deliveries } = recordWrites();
   let finish: (outcome: AttemptOutcome) => void = () => {};
-  const first = createFirstAttempts(() => new Promise<AttemptOutcome>((resolve) => (finish = resolve)), 1_000);
+  const first = createFirstAttempts(() => new Promise<AttemptOutcome>((resolve) => (finish = resolve)), {
+    deliveries,
+    localTakes: true,
+    holdMs: 1_000,
+  });
   first.begin(input('dlv_a'), headStart);
   await vi.advanceTimersByTimeAsync(5_000);
   finish(succeeded);
