@@ -117,6 +117,15 @@ afterAll(async () => {
   if (!failed) rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
+/** POSTs to receivers the process made, from its `/metrics` (herald_delivery_attempts_total, every outcome). */
+async function attemptsPosted(herald: HeraldProcess): Promise<number> {
+  const text = await (await fetch(`${herald.url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('herald_delivery_attempts_total{'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
 describe('HERALD_ROLE: 2 api + 2 worker processes', () => {
   it('each process answers /healthz and /readyz; a worker (compiled, dist/) serves no API, an api process runs no worker', async () => {
     printLogsOnFailure();
@@ -198,6 +207,13 @@ describe('HERALD_ROLE: 2 api + 2 worker processes', () => {
     );
     expect(new Set(webhookIds)).toEqual(new Set(ids.map((id) => webhookMessageId(account.id, id))));
     expect(repeats).toBe(0);
+    // Who POSTed: each API process began the first attempts of what it stored (activities/first-attempts.ts),
+    // and the workers adopted them from the records. Counted in the process that sent each POST.
+    const posted = await Promise.all([...apis, ...workers].map(attemptsPosted));
+    process.stdout.write(`[roles] POSTs by api1, api2, worker1, worker2: ${posted.join(', ')}\n`);
+    expect(posted[0]).toBeGreaterThan(0);
+    expect(posted[1]).toBeGreaterThan(0);
+    expect(posted.reduce((sum, n) => sum + n, 0)).toBe(webhookIds.length);
   });
 
   it('a webhook created through API 1 gets an event published through API 2 at once; keys made or revoked through one are seen by the other', async () => {
