@@ -1,4 +1,5 @@
 // One delivery attempt: load (the secret never leaves this process), sign, POST, classify, record.
+import { Context } from '@temporalio/activity';
 import { classifyAttempt } from '../src/domain/classify-response.js';
 import type { AttemptInput, AttemptOutcome } from '../src/domain/delivery.js';
 import { buildEnvelope } from '../src/domain/envelope.js';
@@ -10,7 +11,7 @@ import type { Store } from '../src/store/index.js';
 import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type AttemptTrace, attemptMetricOutcome, countAttempt, tracedPost } from './attempt-telemetry.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
-import { adoptFirstAttempt, type FirstAttempts, type HeadStart } from './first-attempts.js';
+import { adoptFirstAttempt, type FirstAttempts, type HandOff, type HeadStart } from './first-attempts.js';
 import type { HttpSender } from './http-post.js';
 import { deferDelayMs, type InFlightLimit } from './in-flight-limit.js';
 
@@ -40,11 +41,8 @@ export interface SendAttemptInput {
   event: EventDoc;
   /** The event's envelope when the caller already built it (a fan-out sends the same body to every webhook). */
   body?: string;
-  /**
-   * A first attempt begun before its workflow (see first-attempts.ts), asked as the attempt is recorded:
-   * true leaves the outcome on the record for the workflow to adopt, false clears the record's claim.
-   */
-  handOff?: () => boolean;
+  /** A first attempt begun before its workflow (see first-attempts.ts): asked as the attempt is recorded. */
+  handOff?: HandOff;
   /** The insert of the delivery record, when it may still be under way: the POST goes out, the record waits for it. */
   recorded?: Promise<unknown>;
 }
@@ -119,7 +117,8 @@ async function sendTracedAttempt(deps: AttemptDeps, input: SendAttemptInput, tra
     }
   }
   await input.recorded;
-  const handoff = input.handOff === undefined ? undefined : input.handOff() ? outcome : null;
+  const left = input.handOff?.();
+  const handoff = left === undefined ? undefined : left && { outcome, run: left.run };
   await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, handoff);
   if (status === 'succeeded') {
     deps.metrics?.deliveryLatency((startedAt.getTime() + response.durationMs - event.created_at.getTime()) / 1000);
@@ -136,11 +135,11 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     const { deliveryId, timeoutMs } = input;
     // This process began the delivery's first attempt while starting its workflow: this is that attempt.
     // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
-    const begun = deps.firstAttempts?.take(deliveryId);
+    const begun = deps.firstAttempts?.take(deliveryId, workflowRun());
     if (begun) return begun;
     // Another process (an API, a fan-out) began it: adopt its recorded outcome (see first-attempts.ts).
     if (input.adopt) {
-      const handed = await adoptFirstAttempt(store, input, now);
+      const handed = await adoptFirstAttempt(store, input, workflowRun(), now);
       if (handed) return handed;
     }
     // Over its webhook's or account's cap of attempts in flight: give the slot back at once.
@@ -178,4 +177,11 @@ export function createAttemptDelivery(deps: AttemptDeps) {
     if (parked) return parked;
     return sendAttempt(deps, { deliveryId, attempt, timeoutMs, webhook, event, recorded, handOff: headStart?.handOff });
   }
+}
+
+/** The run of the delivery workflow this attempt belongs to (a reset makes a new one). */
+function workflowRun(): string {
+  const run = Context.current().info.workflowExecution?.runId;
+  if (!run) throw new Error('attemptDelivery runs only as an activity of a delivery workflow');
+  return run;
 }

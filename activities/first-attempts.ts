@@ -4,15 +4,15 @@
 // before it starts their workflows (activities/fan-out.ts). Either way:
 //   1. the delivery record is inserted with a claim (`handoff: null`, see DeliveryDoc.handoff);
 //   2. the attempt's own record write leaves its outcome there (`handoff: <outcome>`);
-//   3. the workflow, started with `preAttempted`, adopts that outcome on its first turn instead of POSTing:
-//      an outcome is taken at once, a claim is waited for (`adoptFirstAttempt`).
+//   3. the workflow, started with `preAttempted`, adopts that outcome on its first turn instead of POSTing,
+//      and marks it adopted by its run (`handoff_run`); a claim is waited for (`adoptFirstAttempt`).
 // The store carries the outcome between processes, so the worker that runs the workflow need not be the
-// process that made the attempt (an `api` process begins them too: docs/roles.md).
+// process that made the attempt (an `api` process begins them too: docs/roles.md). A later task of the
+// same run (its worker died before completing the task) adopts it again; a reset's new run POSTs.
 //
 // In the process that began the attempt there is a shortcut: its own worker (usually the eager task of
-// that very start) takes the attempt's promise, and then the record write clears the claim instead of
-// leaving the outcome (no read, no extra write). The claim is taken once: a reset of the workflow to its
-// start finds none and POSTs again.
+// that very start) takes the attempt's promise, and the record write leaves the outcome already marked
+// with the taker's run (no read, no extra write).
 import { ATTEMPT_STORE_MARGIN_MS, type AttemptInput, type AttemptOutcome } from '../src/domain/delivery.js';
 import type { WebhookDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
@@ -33,8 +33,14 @@ export const CLAIM_GRACE_MS = ATTEMPT_STORE_MARGIN_MS / 2;
 export interface HeadStart {
   recorded: Promise<unknown>;
   webhook?: Promise<WebhookDoc | null>;
-  handOff: () => boolean;
+  handOff: HandOff;
 }
+
+/**
+ * Asked as a first attempt begun before its workflow is recorded: what to leave on the record (its
+ * outcome, and the run that has adopted it already, if any), or null to clear the claim instead.
+ */
+export type HandOff = () => { run: string | null } | null;
 
 export interface FirstAttempts {
   /**
@@ -44,8 +50,11 @@ export interface FirstAttempts {
    * takes the attempt, or clears the claim.
    */
   begin(input: AttemptInput, headStart: Omit<HeadStart, 'handOff'>): void;
-  /** The outcome of the first attempt this process began for the delivery; once, and only for a while. */
-  take(deliveryId: string): Promise<AttemptOutcome> | undefined;
+  /**
+   * The outcome of the first attempt this process began for the delivery, for the workflow run `run`;
+   * once, and only for a while.
+   */
+  take(deliveryId: string, run: string): Promise<AttemptOutcome> | undefined;
   /** Resolves once every attempt begun so far has been recorded (a stopping API waits for it). */
   settled(): Promise<void>;
 }
@@ -61,13 +70,19 @@ const recordsNoAttempt = (outcome: AttemptOutcome) =>
  */
 export function createFirstAttempts(
   attempt: (input: AttemptInput, headStart: HeadStart) => Promise<AttemptOutcome>,
-  options: { deliveries: Pick<Store['deliveries'], 'leaveHandoff' | 'clearHandoff'>; localTakes: boolean; holdMs?: number },
+  options: {
+    deliveries: Pick<Store['deliveries'], 'leaveHandoff' | 'markHandoffTaken' | 'clearHandoff'>;
+    localTakes: boolean;
+    holdMs?: number;
+  },
 ): FirstAttempts {
   const { deliveries, localTakes, holdMs = 60_000 } = options;
   interface Begun {
-    taken: boolean;
-    /** The outcome, and whether it was left on the record (the taker then clears it there). */
-    done: Promise<{ outcome: AttemptOutcome; left: boolean }>;
+    /** The workflow run of this process's worker that took it. */
+    takenBy?: string;
+    /** Set once the outcome was left on the record for no run yet: a taker after that marks it. */
+    leftUntaken: boolean;
+    done: Promise<AttemptOutcome>;
   }
   const begun = new Map<string, Begun>();
   const inFlight = new Set<Promise<unknown>>();
@@ -76,27 +91,27 @@ export function createFirstAttempts(
       const { deliveryId } = input;
       if (begun.has(deliveryId)) return;
       const deadline = Date.now() + input.timeoutMs + CLAIM_GRACE_MS;
-      const entry: Begun = { taken: false, done: undefined as never };
-      // Asked as the attempt is recorded: leave the outcome unless this process's worker took it already,
-      // or a waiting workflow has given up on it.
-      let left = false;
-      const handOff = () => {
-        left = !entry.taken && Date.now() < deadline;
-        return left;
+      const entry: Begun = { leftUntaken: false, done: undefined as never };
+      // Past its deadline, and not taken here, a workflow waiting elsewhere has given up on it: no outcome.
+      const handOff: HandOff = () => {
+        if (entry.takenBy === undefined && Date.now() >= deadline) return null;
+        if (entry.takenBy === undefined) entry.leftUntaken = true;
+        return { run: entry.takenBy ?? null };
       };
       entry.done = attempt(input, { ...headStart, handOff }).then(
         async (outcome) => {
           if (recordsNoAttempt(outcome)) {
             // No attempt recorded, so no handoff written with it: its own write (rare).
             await headStart.recorded;
-            if (handOff()) await deliveries.leaveHandoff(deliveryId, outcome);
+            const left = handOff();
+            if (left) await deliveries.leaveHandoff(deliveryId, { outcome, run: left.run });
             else await deliveries.clearHandoff(deliveryId);
           }
-          return { outcome, left };
+          return outcome;
         },
         async (error: unknown) => {
           // Nothing recorded: the workflow attempts itself rather than wait for the claim to expire.
-          if (!entry.taken) await deliveries.clearHandoff(deliveryId).catch(() => undefined);
+          if (entry.takenBy === undefined) await deliveries.clearHandoff(deliveryId).catch(() => undefined);
           throw error;
         },
       );
@@ -113,14 +128,14 @@ export function createFirstAttempts(
       inFlight.add(tracked);
       tracked.then(() => inFlight.delete(tracked));
     },
-    take(deliveryId) {
+    take(deliveryId, run) {
       const entry = begun.get(deliveryId);
       if (!entry) return undefined;
       begun.delete(deliveryId);
-      entry.taken = true;
-      return entry.done.then(async ({ outcome, left }) => {
-        // Recorded before this take: the record holds the outcome for a workflow elsewhere; it is ours.
-        if (left) await deliveries.clearHandoff(deliveryId);
+      entry.takenBy = run;
+      return entry.done.then(async (outcome) => {
+        // Recorded before this take, for no run: mark it this run's, so a reset's new run POSTs again.
+        if (entry.leftUntaken) await deliveries.markHandoffTaken(deliveryId, run);
         return outcome;
       });
     },
@@ -138,10 +153,11 @@ export function createFirstAttempts(
 export async function adoptFirstAttempt(
   store: Store,
   input: Pick<AttemptInput, 'deliveryId' | 'timeoutMs'>,
+  run: string,
   now: () => Date = () => new Date(),
 ): Promise<AttemptOutcome | undefined> {
   for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 500)) {
-    const handoff = await store.deliveries.takeHandoff(input.deliveryId);
+    const handoff = await store.deliveries.takeHandoff(input.deliveryId, run);
     if (handoff.state === 'none') return undefined;
     if (handoff.state === 'made') return adopted(handoff.outcome, handoff.nextAttemptAt, now());
     const left = handoff.since.getTime() + input.timeoutMs + CLAIM_GRACE_MS - now().getTime();

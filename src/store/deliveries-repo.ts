@@ -7,6 +7,16 @@ import { createInsertBatcher } from './insert-batcher.js';
 import { type Collections, deleteByIds, isDuplicateKey } from './mongo.js';
 import type { TimeCursor, TimeWindow } from './time-cursor.js';
 
+/** A first attempt's outcome left on its record; `run`: the workflow run that has adopted it already, if any. */
+export interface HandoffWrite {
+  outcome: AttemptOutcome;
+  run: string | null;
+}
+
+function handoffFields({ outcome, run }: HandoffWrite): Pick<DeliveryDoc, 'handoff' | 'handoff_run'> {
+  return run === null ? { handoff: outcome } : { handoff: outcome, handoff_run: run };
+}
+
 /** A delivery's first attempt, begun before its workflow started (see DeliveryDoc.handoff). */
 export type Handoff =
   | { state: 'none' }
@@ -234,21 +244,21 @@ export function createDeliveriesRepo(c: Collections, { groupCommit = true }: { g
 
     /**
      * `handoff` (see DeliveryDoc.handoff and activities/first-attempts.ts), for a first attempt begun before
-     * its workflow: an outcome is left for the workflow to adopt; null clears the claim (its taker has the
-     * outcome already). Written in the same update as the attempt.
+     * its workflow: the outcome is left for the workflow to adopt (`run`: already adopted by that run);
+     * null clears the claim. Written in the same update as the attempt.
      */
     async recordAttempt(
       deliveryId: string,
       attempt: AttemptDoc,
       status: DeliveryStatus,
       nextAttemptAt: Date | null,
-      handoff?: AttemptOutcome | null,
+      handoff?: HandoffWrite | null,
     ): Promise<void> {
       await c.deliveries.updateOne(
         { _id: deliveryId },
         {
           $push: { attempts: attempt },
-          $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? { handoff } : {}) },
+          $set: { status, next_attempt_at: nextAttemptAt, updated_at: new Date(), ...(handoff ? handoffFields(handoff) : {}) },
           ...(handoff === null ? { $unset: { handoff: '' } } : {}),
         },
       );
@@ -256,25 +266,34 @@ export function createDeliveriesRepo(c: Collections, { groupCommit = true }: { g
     },
 
     /** Leaves a first attempt's outcome that recorded no attempt (parked, deferred, cancelled) for its workflow. */
-    async leaveHandoff(deliveryId: string, outcome: AttemptOutcome): Promise<void> {
-      await c.deliveries.updateOne({ _id: deliveryId }, { $set: { handoff: outcome } });
+    async leaveHandoff(deliveryId: string, handoff: HandoffWrite): Promise<void> {
+      await c.deliveries.updateOne({ _id: deliveryId }, { $set: handoffFields(handoff) });
     },
 
-    /** Removes the delivery's first-attempt claim or outcome, whichever it holds. */
+    /** Marks the outcome left on the record as adopted by `run` (its taker had it without a read). */
+    async markHandoffTaken(deliveryId: string, run: string): Promise<void> {
+      await c.deliveries.updateOne({ _id: deliveryId }, { $set: { handoff_run: run } });
+    },
+
+    /** Removes the delivery's first-attempt claim (its beginner failed, or is taken to have died). */
     async clearHandoff(deliveryId: string): Promise<void> {
       await c.deliveries.updateOne({ _id: deliveryId }, { $unset: { handoff: '' } });
     },
 
     /**
-     * The delivery's first attempt as its workflow finds it: `made` (the outcome is removed as it is
-     * answered: one reader only, the workflow's first turn), `begun` (claimed, not recorded yet: since
-     * the record was made) or `none`.
+     * The delivery's first attempt as the workflow run `run` finds it: `made` (adopted by this run, marked
+     * so on the first read), `begun` (claimed, not recorded yet: since the record was made) or `none`
+     * (nothing begun, or adopted by another run already: a reset's new run attempts itself).
      */
-    async takeHandoff(deliveryId: string): Promise<Handoff> {
-      const doc = await c.deliveries.findOne({ _id: deliveryId }, { projection: { handoff: 1, next_attempt_at: 1, created_at: 1 } });
+    async takeHandoff(deliveryId: string, run: string): Promise<Handoff> {
+      const doc = await c.deliveries.findOne(
+        { _id: deliveryId },
+        { projection: { handoff: 1, handoff_run: 1, next_attempt_at: 1, created_at: 1 } },
+      );
       if (!doc || doc.handoff === undefined) return { state: 'none' };
       if (doc.handoff === null) return { state: 'begun', since: doc.created_at };
-      await c.deliveries.updateOne({ _id: deliveryId }, { $unset: { handoff: '' } });
+      if (doc.handoff_run !== undefined && doc.handoff_run !== run) return { state: 'none' };
+      if (doc.handoff_run === undefined) await c.deliveries.updateOne({ _id: deliveryId }, { $set: { handoff_run: run } });
       return { state: 'made', outcome: doc.handoff, nextAttemptAt: doc.next_attempt_at };
     },
 

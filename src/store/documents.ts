@@ -271,9 +271,14 @@ export interface DeliveryDoc {
    * Only on a delivery whose first attempt was begun before its workflow started (activities/
    * first-attempts.ts: by the API beside the start, or by a large fan-out before its starts): null = the
    * attempt is claimed and not recorded yet; an outcome = made, and the workflow adopts it instead of
-   * POSTing. The workflow's first turn removes it, so a replay (a reset) POSTs again. Absent otherwise.
+   * POSTing. Absent otherwise.
    */
   handoff?: AttemptOutcome | null;
+  /**
+   * The workflow run that adopted `handoff`. Its own later tasks (a worker died before completing the
+   * task) adopt it again instead of POSTing; any other run (a reset, a replay) makes the attempt itself.
+   */
+  handoff_run?: string;
   created_at: Date;
   updated_at: Date;
 }

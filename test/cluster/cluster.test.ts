@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHeraldClient, type HeraldClient } from '../../src/client/index.js';
@@ -73,6 +74,18 @@ afterAll(async () => {
   if (keep) say(`kept ${relative(process.cwd(), RUN_DIR)}`);
 });
 
+/** Delivery workflows still running on the cluster (visibility, on PostgreSQL). */
+async function runningDeliveries(): Promise<number> {
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    const client = new Client({ connection });
+    const { count } = await client.workflow.count('WorkflowType = "deliveryWorkflow" AND ExecutionStatus = "Running"');
+    return count;
+  } finally {
+    await connection.close();
+  }
+}
+
 /** A burst of `count` events through both API processes while `fault` runs once `faultAfter` are acknowledged. */
 async function burstWith(label: string, count: number, faultAfter: number, fault: () => Promise<void>) {
   const before = receiver.requests.length;
@@ -85,8 +98,13 @@ async function burstWith(label: string, count: number, faultAfter: number, fault
   await burst.done;
   const requests = () => receiver.requests.slice(before);
   await waitForAll(requests, ids, 180_000);
-  const { duplicates } = checkDelivered(requests(), ids, subscriber.secret);
+  checkDelivered(requests(), ids, subscriber.secret);
   await expectRecordsSucceeded(stack.mongodbUri, identity.database, ids);
+  // Recorded is not finished: a workflow task held by a killed worker is retried after its timeout (about
+  // 36 s) and may POST once more. Count repeats once every delivery workflow has ended, so that none
+  // arrives during the next test.
+  await expect.poll(runningDeliveries, { timeout: 180_000, interval: 1_000 }).toBe(0);
+  const { duplicates } = checkDelivered(requests(), ids, subscriber.secret);
   say(
     `${label}: ${ids.length} events (${acked.length} acknowledged before the fault, ${ackedByFaultEnd} by its end), ` +
       `${burst.retries} publishes retried, all delivered, ${duplicates} duplicate POSTs`,

@@ -72,8 +72,9 @@ describe('fan-out', () => {
     for (const w of webhooks) {
       const record = await herald.deps.store.deliveries.byId(deliveryId(w.id, event.id));
       expect(record).toMatchObject({ status: 'succeeded', attempts: [expect.objectContaining({ status_code: 200, outcome: 'success' })] });
-      // The marker was taken by the workflow: a replay will POST.
-      expect(record).not.toHaveProperty('handoff');
+      // Adopted by the workflow's run: a replay (a new run) will POST.
+      const { runId } = await herald.deps.temporal.workflow.getHandle(deliveryWorkflowId(w.id, event.id)).describe();
+      expect(record?.handoff_run).toBe(runId);
     }
     // Search attributes as for any delivery.
     await expect

@@ -164,9 +164,10 @@ it('a first attempt another process began is adopted from the record: the workfl
     receiver.reply = () => ({ status: 200 });
   }
   expect(requestsTo(path)).toHaveLength(1);
-  // Taken by the workflow's first turn: a reset to the start finds nothing to adopt and POSTs.
+  // Adopted by the workflow's run: a reset (a new run) finds nothing to adopt and POSTs.
   const record = await herald.deps.store.deliveries.byId(deliveryId(webhookId, event.id));
-  expect(record).not.toHaveProperty('handoff');
+  const { runId } = await herald.deps.temporal.workflow.getHandle(deliveryWorkflowId(webhookId, event.id)).describe();
+  expect(record).toMatchObject({ handoff: { result: 'succeeded', statusCode: 200 }, handoff_run: runId });
   await client.deliveries.replay.mutate({ delivery_id: deliveryId(webhookId, event.id) });
   await expect.poll(() => requestsTo(path).length, { timeout: 30_000 }).toBe(2);
 });
@@ -187,4 +188,18 @@ it('a claim whose beginner died is waited for until its deadline, then the workf
   });
   expect(requestsTo(path)).toHaveLength(1);
   expect(await store.deliveries.byId(deliveryId(webhookId, event.id))).not.toHaveProperty('handoff');
+});
+
+it('an adopted outcome is adopted again by its own run (its worker died before completing the task), never by another run', async () => {
+  const { webhookId, event } = await storedEvent();
+  const { store } = herald.deps;
+  const id = deliveryId(webhookId, event.id);
+  await store.deliveries.insertMany([deliveryRecord(event, { _id: webhookId }, new Date(), true)]);
+  expect(await store.deliveries.takeHandoff(id, 'run_a')).toMatchObject({ state: 'begun' });
+  const outcome = { result: 'succeeded', statusCode: 200 } as const;
+  const attempt = { started_at: new Date(), duration_ms: 3, status_code: 200, response_body: '', error: null, outcome: 'success' } as const;
+  await store.deliveries.recordAttempt(id, attempt, 'succeeded', null, { outcome, run: null });
+  expect(await store.deliveries.takeHandoff(id, 'run_a')).toEqual({ state: 'made', outcome, nextAttemptAt: null });
+  expect(await store.deliveries.takeHandoff(id, 'run_a')).toEqual({ state: 'made', outcome, nextAttemptAt: null });
+  expect(await store.deliveries.takeHandoff(id, 'run_b')).toEqual({ state: 'none' });
 });

@@ -22,7 +22,9 @@ function recordWrites() {
   return {
     writes,
     deliveries: {
-      leaveHandoff: async (id: string, outcome: AttemptOutcome) => void writes.push(`leave ${id} ${outcome.result}`),
+      leaveHandoff: async (id: string, { outcome, run }: { outcome: AttemptOutcome; run: string | null }) =>
+        void writes.push(`leave ${id} ${outcome.result} for ${run ?? 'no run yet'}`),
+      markHandoffTaken: async (id: string, run: string) => void writes.push(`taken ${id} by ${run}`),
       clearHandoff: async (id: string) => void writes.push(`clear ${id}`),
     },
   };
@@ -30,7 +32,7 @@ function recordWrites() {
 
 /** An attempt that records as sendAttempt does: asks whether to leave its outcome when it is recorded. */
 function recordingAttempt(outcome: AttemptOutcome = succeeded) {
-  const handedOff: boolean[] = [];
+  const handedOff: ({ run: string | null } | null)[] = [];
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const attempt = vi.fn(async (_input: AttemptInput, start: HeadStart) => {
@@ -52,33 +54,33 @@ it('hands a begun attempt to the first taker only, and runs it once', async () =
   first.begin(input('dlv_a'), headStart);
   first.begin(input('dlv_a'), headStart);
   expect(attempt).toHaveBeenCalledTimes(1);
-  expect(first.take('dlv_b')).toBeUndefined();
-  await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
-  expect(first.take('dlv_a')).toBeUndefined();
+  expect(first.take('dlv_b', 'run_1')).toBeUndefined();
+  await expect(first.take('dlv_a', 'run_1')).resolves.toEqual(succeeded);
+  expect(first.take('dlv_a', 'run_1')).toBeUndefined();
 });
 
-it('taken before it is recorded: the record clears the claim, nothing is left and nothing more is written', async () => {
+it("taken before it is recorded: the record leaves the outcome marked with the taker's run, nothing more is written", async () => {
   const { writes, deliveries } = recordWrites();
   const { attempt, handedOff, finish } = recordingAttempt();
   const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
   first.begin(input('dlv_a'), headStart);
-  const taken = first.take('dlv_a');
+  const taken = first.take('dlv_a', 'run_1');
   finish();
   await expect(taken).resolves.toEqual(succeeded);
-  expect(handedOff).toEqual([false]);
+  expect(handedOff).toEqual([{ run: 'run_1' }]);
   expect(writes).toEqual([]);
 });
 
-it('recorded before it is taken: the outcome is left on the record, and the local taker clears it', async () => {
+it("recorded before it is taken: the outcome is left for no run yet, and the local taker marks it its run's", async () => {
   const { writes, deliveries } = recordWrites();
   const { attempt, handedOff, finish } = recordingAttempt();
   const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
   first.begin(input('dlv_a'), headStart);
   finish();
   await first.settled();
-  expect(handedOff).toEqual([true]);
-  await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
-  expect(writes).toEqual(['clear dlv_a']);
+  expect(handedOff).toEqual([{ run: null }]);
+  await expect(first.take('dlv_a', 'run_1')).resolves.toEqual(succeeded);
+  expect(writes).toEqual(['taken dlv_a by run_1']);
 });
 
 it('without a worker here (role api) nothing is taken locally: every outcome is left on the record', async () => {
@@ -86,22 +88,22 @@ it('without a worker here (role api) nothing is taken locally: every outcome is 
   const { attempt, handedOff, finish } = recordingAttempt();
   const first = createFirstAttempts(attempt, { deliveries, localTakes: false });
   first.begin(input('dlv_a'), headStart);
-  expect(first.take('dlv_a')).toBeUndefined();
+  expect(first.take('dlv_a', 'run_1')).toBeUndefined();
   finish();
   await first.settled();
-  expect(handedOff).toEqual([true]);
+  expect(handedOff).toEqual([{ run: null }]);
   expect(writes).toEqual([]);
 });
 
-it('an attempt that recorded none (parked) leaves its outcome by a write of its own, or clears the claim once taken', async () => {
+it("an attempt that recorded none (parked) leaves its outcome by a write of its own, marked with its taker's run if taken", async () => {
   const parked: AttemptOutcome = { result: 'parked', maxWaitMs: 60_000 };
   const { writes, deliveries } = recordWrites();
   const first = createFirstAttempts(async () => parked, { deliveries, localTakes: true });
   first.begin(input('dlv_left'), headStart);
   first.begin(input('dlv_taken'), headStart);
-  await expect(first.take('dlv_taken')).resolves.toEqual(parked);
+  await expect(first.take('dlv_taken', 'run_1')).resolves.toEqual(parked);
   await first.settled();
-  expect(writes.sort()).toEqual(['clear dlv_taken', 'leave dlv_left parked']);
+  expect(writes.sort()).toEqual(['leave dlv_left parked for no run yet', 'leave dlv_taken parked for run_1']);
 });
 
 it('passes a failed attempt to its taker; an untaken failure clears its claim and rejects nothing unhandled', async () => {
@@ -117,7 +119,7 @@ it('passes a failed attempt to its taker; an untaken failure clears its claim an
     );
     first.begin(input('dlv_taken'), headStart);
     first.begin(input('dlv_left'), headStart);
-    await expect(first.take('dlv_taken')).rejects.toThrow('MongoDB is down');
+    await expect(first.take('dlv_taken', 'run_1')).rejects.toThrow('MongoDB is down');
     await first.settled();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(unhandled).not.toHaveBeenCalled();
@@ -136,7 +138,7 @@ it('leaves no outcome once past its claim deadline: a workflow waiting elsewhere
   await vi.advanceTimersByTimeAsync(60_000);
   finish();
   await first.settled();
-  expect(handedOff).toEqual([false]);
+  expect(handedOff).toEqual([null]);
 });
 
 it('forgets a finished attempt nobody took once the hold is over, not before', async () => {
@@ -146,9 +148,9 @@ it('forgets a finished attempt nobody took once the hold is over, not before', a
   first.begin(input('dlv_a'), headStart);
   first.begin(input('dlv_b'), headStart);
   await vi.advanceTimersByTimeAsync(999);
-  await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
+  await expect(first.take('dlv_a', 'run_1')).resolves.toEqual(succeeded);
   await vi.advanceTimersByTimeAsync(1);
-  expect(first.take('dlv_b')).toBeUndefined();
+  expect(first.take('dlv_b', 'run_1')).toBeUndefined();
 });
 
 it('keeps an attempt still in flight however long it takes, then holds it from when it finished', async () => {
@@ -164,5 +166,5 @@ it('keeps an attempt still in flight however long it takes, then holds it from w
   await vi.advanceTimersByTimeAsync(5_000);
   finish(succeeded);
   await vi.advanceTimersByTimeAsync(999);
-  await expect(first.take('dlv_a')).resolves.toEqual(succeeded);
+  await expect(first.take('dlv_a', 'run_1')).resolves.toEqual(succeeded);
 });
