@@ -134,7 +134,7 @@ export function createAttemptDelivery(deps: AttemptDeps) {
   return async function attemptDelivery(input: AttemptInput, headStart?: HeadStart): Promise<AttemptOutcome> {
     const { deliveryId, timeoutMs } = input;
     // This process began the delivery's first attempt while starting its workflow: this is that attempt.
-    // (Taken once, so any later turn, a retry of this activity or a reset's new run finds nothing.)
+    // (Taken from memory once; a retry of this activity finds it on the record, marked with this run.)
     const begun = deps.firstAttempts?.take(deliveryId, workflowRun());
     if (begun) return begun;
     // Another process (an API, a fan-out) began it: adopt its recorded outcome (see first-attempts.ts).
