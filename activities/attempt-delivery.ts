@@ -117,7 +117,7 @@ async function sendTracedAttempt(deps: AttemptDeps, input: SendAttemptInput, tra
     }
   }
   await input.recorded;
-  const left = input.handOff?.();
+  const left = await input.handOff?.();
   const handoff = left === undefined ? undefined : left && { outcome, run: left.run };
   await store.deliveries.recordAttempt(deliveryId, record, status, nextAttemptAt, handoff);
   if (status === 'succeeded') {

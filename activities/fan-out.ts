@@ -75,7 +75,7 @@ export function createFanOutAttemptPage(deps: AttemptDeps, preAttempts = true) {
     );
     const toSend = page.filter((webhook, i) => ours[i] && !holdsDelivery(webhook, false));
     // The outcome is left for the workflows started afterwards (none has adopted it yet).
-    const leaveOutcome = () => ({ run: null });
+    const leaveOutcome = async () => ({ run: null });
     const body = buildEnvelope(event);
     let attempted = 0;
     await forEachBounded(toSend, FANOUT_ATTEMPT_CONCURRENCY, async (webhook) => {

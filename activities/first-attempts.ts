@@ -4,15 +4,16 @@
 // before it starts their workflows (activities/fan-out.ts). Either way:
 //   1. the delivery record is inserted with a claim (`handoff: null`, see DeliveryDoc.handoff);
 //   2. the attempt's own record write leaves its outcome there (`handoff: <outcome>`);
-//   3. the workflow, started with `preAttempted`, adopts that outcome on its first turn instead of POSTing,
-//      and marks it adopted by its run (`handoff_run`); a claim is waited for (`adoptFirstAttempt`).
+//   3. the workflow, started with `preAttempted`, adopts that outcome on its first turn instead of POSTing;
+//      it is its run's (`handoff_run`, written by whoever first knows the run); a claim is waited for
+//      (`adoptFirstAttempt`).
 // The store carries the outcome between processes, so the worker that runs the workflow need not be the
 // process that made the attempt (an `api` process begins them too: docs/roles.md). A later task of the
 // same run (its worker died before completing the task) adopts it again; a reset's new run POSTs.
 //
-// In the process that began the attempt there is a shortcut: its own worker (usually the eager task of
-// that very start) takes the attempt's promise, and the record write leaves the outcome already marked
-// with the taker's run (no read, no extra write).
+// The outcome is left marked with the run the API's start made, so adopting it costs one read and no
+// write. In the process that began the attempt there is a shortcut: its own worker (usually the eager
+// task of that very start) takes the attempt's promise, with no read at all.
 import { ATTEMPT_STORE_MARGIN_MS, type AttemptInput, type AttemptOutcome } from '../src/domain/delivery.js';
 import type { WebhookDoc } from '../src/store/documents.js';
 import type { Store } from '../src/store/index.js';
@@ -32,15 +33,17 @@ export const CLAIM_GRACE_MS = ATTEMPT_STORE_MARGIN_MS / 2;
  */
 export interface HeadStart {
   recorded: Promise<unknown>;
+  /** The run id of the workflow's start; null if the start failed or found the workflow started already. */
+  run: Promise<string | null>;
   webhook?: Promise<WebhookDoc | null>;
   handOff: HandOff;
 }
 
 /**
  * Asked as a first attempt begun before its workflow is recorded: what to leave on the record (its
- * outcome, and the run that has adopted it already, if any), or null to clear the claim instead.
+ * outcome, and the workflow run it is for, if known), or null to clear the claim instead.
  */
-export type HandOff = () => { run: string | null } | null;
+export type HandOff = () => Promise<{ run: string | null } | null>;
 
 export interface FirstAttempts {
   /**
@@ -80,7 +83,7 @@ export function createFirstAttempts(
   interface Begun {
     /** The workflow run of this process's worker that took it. */
     takenBy?: string;
-    /** Set once the outcome was left on the record for no run yet: a taker after that marks it. */
+    /** Set once the outcome was left on the record for no known run: a taker after that marks it. */
     leftUntaken: boolean;
     done: Promise<AttemptOutcome>;
   }
@@ -92,18 +95,22 @@ export function createFirstAttempts(
       if (begun.has(deliveryId)) return;
       const deadline = Date.now() + input.timeoutMs + CLAIM_GRACE_MS;
       const entry: Begun = { leftUntaken: false, done: undefined as never };
+      // Left for the run the start made (known by then: the record waits for it, the workflow's first task
+      // cannot come sooner), so neither this process's worker nor another needs to write again to adopt it.
       // Past its deadline, and not taken here, a workflow waiting elsewhere has given up on it: no outcome.
-      const handOff: HandOff = () => {
+      const handOff: HandOff = async () => {
+        const started = await headStart.run;
         if (entry.takenBy === undefined && Date.now() >= deadline) return null;
-        if (entry.takenBy === undefined) entry.leftUntaken = true;
-        return { run: entry.takenBy ?? null };
+        const run = entry.takenBy ?? started;
+        if (run === null) entry.leftUntaken = true;
+        return { run };
       };
       entry.done = attempt(input, { ...headStart, handOff }).then(
         async (outcome) => {
           if (recordsNoAttempt(outcome)) {
             // No attempt recorded, so no handoff written with it: its own write (rare).
             await headStart.recorded;
-            const left = handOff();
+            const left = await handOff();
             if (left) await deliveries.leaveHandoff(deliveryId, { outcome, run: left.run });
             else await deliveries.clearHandoff(deliveryId);
           }
@@ -134,7 +141,7 @@ export function createFirstAttempts(
       begun.delete(deliveryId);
       entry.takenBy = run;
       return entry.done.then(async (outcome) => {
-        // Recorded before this take, for no run: mark it this run's, so a reset's new run POSTs again.
+        // Recorded before this take, for no known run: mark it this run's, so a reset's new run POSTs again.
         if (entry.leftUntaken) await deliveries.markHandoffTaken(deliveryId, run);
         return outcome;
       });

@@ -126,8 +126,12 @@ export async function startDeliveries(
 ) {
   const begins = firstAttempts !== undefined && deps.firstAttempts !== undefined;
   const recorded = deps.store.deliveries.insertMany(webhooks.map((webhook) => deliveryRecord(event, webhook, now, begins)));
+  // Adopting also where this call began nothing: a retried publish (or the reconciler) may start what an
+  // earlier call began before it failed, and a delivery with nothing recorded just reads `none`.
+  const preAttempted = deps.firstAttempts !== undefined;
+  const starts = webhooks.map((webhook) => recorded.then(() => startDelivery(deps, event, webhook, 'REJECT_DUPLICATE', { preAttempted })));
   if (begins) {
-    for (const webhook of webhooks) {
+    webhooks.forEach((webhook, i) => {
       deps.firstAttempts?.begin(
         {
           deliveryId: deliveryId(webhook._id, event.id),
@@ -137,15 +141,11 @@ export async function startDeliveries(
           attempt: 1,
           timeoutMs: deps.deliveryTimeoutMs,
         },
-        { recorded, webhook: firstAttempts?.webhooks?.get(webhook._id) },
+        { recorded, run: starts[i]?.catch(() => null) ?? Promise.resolve(null), webhook: firstAttempts?.webhooks?.get(webhook._id) },
       );
-    }
+    });
   }
-  await recorded;
-  // Adopting also where this call began nothing: a retried publish (or the reconciler) may start what an
-  // earlier call began before it failed, and a delivery with nothing recorded just reads `none`.
-  const preAttempted = deps.firstAttempts !== undefined;
-  await Promise.all(webhooks.map((webhook) => startDelivery(deps, event, webhook, 'REJECT_DUPLICATE', { preAttempted })));
+  await Promise.all(starts);
 }
 
 function startFanOut(deps: DispatchDeps, event: EventDoc): Promise<string | null> {

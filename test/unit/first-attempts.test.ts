@@ -14,7 +14,9 @@ const input = (deliveryId: string): AttemptInput => ({
   timeoutMs: 1_000,
 });
 const succeeded: AttemptOutcome = { result: 'succeeded', statusCode: 200 };
-const headStart = { recorded: Promise.resolve() };
+/** The start made the workflow's run `run_1` (most tests), or failed (`startFailed`). */
+const headStart = { recorded: Promise.resolve(), run: Promise.resolve('run_1') };
+const startFailed = { recorded: Promise.resolve(), run: Promise.resolve(null) };
 
 /** The record writes first attempts make themselves, in order. */
 function recordWrites() {
@@ -23,7 +25,7 @@ function recordWrites() {
     writes,
     deliveries: {
       leaveHandoff: async (id: string, { outcome, run }: { outcome: AttemptOutcome; run: string | null }) =>
-        void writes.push(`leave ${id} ${outcome.result} for ${run ?? 'no run yet'}`),
+        void writes.push(`leave ${id} ${outcome.result} for ${run ?? 'no known run'}`),
       markHandoffTaken: async (id: string, run: string) => void writes.push(`taken ${id} by ${run}`),
       clearHandoff: async (id: string) => void writes.push(`clear ${id}`),
     },
@@ -37,7 +39,7 @@ function recordingAttempt(outcome: AttemptOutcome = succeeded) {
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const attempt = vi.fn(async (_input: AttemptInput, start: HeadStart) => {
     await finished;
-    handedOff.push(start.handOff());
+    handedOff.push(await start.handOff());
     return outcome;
   });
   return { attempt, handedOff, finish };
@@ -71,16 +73,28 @@ it("taken before it is recorded: the record leaves the outcome marked with the t
   expect(writes).toEqual([]);
 });
 
-it("recorded before it is taken: the outcome is left for no run yet, and the local taker marks it its run's", async () => {
+it('recorded before it is taken: the outcome is left for the run the start made, so taking it writes nothing', async () => {
   const { writes, deliveries } = recordWrites();
   const { attempt, handedOff, finish } = recordingAttempt();
   const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
   first.begin(input('dlv_a'), headStart);
   finish();
   await first.settled();
-  expect(handedOff).toEqual([{ run: null }]);
+  expect(handedOff).toEqual([{ run: 'run_1' }]);
   await expect(first.take('dlv_a', 'run_1')).resolves.toEqual(succeeded);
-  expect(writes).toEqual(['taken dlv_a by run_1']);
+  expect(writes).toEqual([]);
+});
+
+it("a start that failed leaves the outcome for no known run: the taker (the retried publish's run) marks it its own", async () => {
+  const { writes, deliveries } = recordWrites();
+  const { attempt, handedOff, finish } = recordingAttempt();
+  const first = createFirstAttempts(attempt, { deliveries, localTakes: true });
+  first.begin(input('dlv_a'), startFailed);
+  finish();
+  await first.settled();
+  expect(handedOff).toEqual([{ run: null }]);
+  await expect(first.take('dlv_a', 'run_2')).resolves.toEqual(succeeded);
+  expect(writes).toEqual(['taken dlv_a by run_2']);
 });
 
 it('without a worker here (role api) nothing is taken locally: every outcome is left on the record', async () => {
@@ -91,7 +105,7 @@ it('without a worker here (role api) nothing is taken locally: every outcome is 
   expect(first.take('dlv_a', 'run_1')).toBeUndefined();
   finish();
   await first.settled();
-  expect(handedOff).toEqual([{ run: null }]);
+  expect(handedOff).toEqual([{ run: 'run_1' }]);
   expect(writes).toEqual([]);
 });
 
@@ -99,11 +113,11 @@ it("an attempt that recorded none (parked) leaves its outcome by a write of its 
   const parked: AttemptOutcome = { result: 'parked', maxWaitMs: 60_000 };
   const { writes, deliveries } = recordWrites();
   const first = createFirstAttempts(async () => parked, { deliveries, localTakes: true });
-  first.begin(input('dlv_left'), headStart);
-  first.begin(input('dlv_taken'), headStart);
+  first.begin(input('dlv_left'), startFailed);
+  first.begin(input('dlv_taken'), startFailed);
   await expect(first.take('dlv_taken', 'run_1')).resolves.toEqual(parked);
   await first.settled();
-  expect(writes.sort()).toEqual(['leave dlv_left parked for no run yet', 'leave dlv_taken parked for run_1']);
+  expect(writes.sort()).toEqual(['leave dlv_left parked for no known run', 'leave dlv_taken parked for run_1']);
 });
 
 it('passes a failed attempt to its taker; an untaken failure clears its claim and rejects nothing unhandled', async () => {
