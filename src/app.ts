@@ -202,7 +202,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       // First attempts this API began are recorded (so no workflow waits for their claims), within the
       // worker's grace: each is bounded by the POST's timeout, as the worker's attempts are.
-      const begunRecorded = firstAttempts && Promise.race([firstAttempts.settled(), delay(budget.workerGraceMs, undefined, { ref: false })]);
+      const begunRecorded =
+        firstAttempts && Promise.race([firstAttempts.settled(), delay(budget.workerGraceMs, undefined, { ref: false })]);
       await Promise.all([httpStopped, workerRun?.catch(() => undefined), metricsServer?.stop(), begunRecorded]);
       await tracing.flush().catch((error) => log.warn({ err: error }, 'could not send the last spans'));
       // Abandons whatever is still in flight: first attempts the API began, whose workflows make them again.
