@@ -12,8 +12,9 @@ import { validSecrets } from '../src/store/webhooks-repo.js';
 import { type AttemptTrace, attemptMetricOutcome, countAttempt, tracedPost } from './attempt-telemetry.js';
 import { type DeliveryHealthDeps, parkIfHeld, recordHealth } from './delivery-health.js';
 import { adoptFirstAttempt, type FirstAttempts, type HandOff, type HeadStart } from './first-attempts.js';
-import type { HttpSender } from './http-post.js';
+import type { HttpSender, PostResult } from './http-post.js';
 import { deferDelayMs, type InFlightLimit } from './in-flight-limit.js';
+import type { ListenRelay } from './listen-relay.js';
 
 export interface AttemptDeps {
   store: Store;
@@ -26,6 +27,8 @@ export interface AttemptDeps {
   inFlight?: InFlightLimit;
   /** Prometheus metrics (HERALD_METRICS); absent: none. */
   metrics?: Metrics;
+  /** Where a `herald listen` webhook's attempts go instead of a POST (listen-relay.ts). */
+  listen?: ListenRelay;
   now?: () => Date;
 }
 
@@ -75,7 +78,14 @@ async function sendTracedAttempt(deps: AttemptDeps, input: SendAttemptInput, tra
   // Its own connection pool per webhook (HERALD_CONNECTIONS_PER_WEBHOOK). A POST the sender abandons at
   // shutdown throws (PostCancelledError): nothing is recorded, and the attempt is made again after a restart.
   // trace.headers: W3C trace context, only for a webhook that asked for it (propagate_trace).
-  const response = await sender.post(webhook.url, { ...trace.headers, ...headers }, body, timeoutMs, { pool: webhook._id });
+  const response = webhook.listen_session
+    ? await relayed(
+        deps,
+        webhook.listen_session,
+        { deliveryId, eventId: event.id, eventType: event.type, headers: { ...headers }, body },
+        timeoutMs,
+      )
+    : await sender.post(webhook.url, { ...trace.headers, ...headers }, body, timeoutMs, { pool: webhook._id });
   const kind = classifyAttempt(response.statusCode === null ? { error: 'network' } : { statusCode: response.statusCode });
   const metricOutcome = attemptMetricOutcome(response, kind);
   trace.end(response, metricOutcome);
@@ -184,4 +194,15 @@ function workflowRun(): string {
   const run = Context.current().info.workflowExecution?.runId;
   if (!run) throw new Error('attemptDelivery runs only as an activity of a delivery workflow');
   return run;
+}
+
+/** A `herald listen` webhook's attempt: relayed to the CLI holding its session (listen-relay.ts). */
+function relayed(
+  deps: AttemptDeps,
+  sessionId: string,
+  request: Parameters<ListenRelay['post']>[1],
+  timeoutMs: number,
+): Promise<PostResult> {
+  if (!deps.listen) throw new Error('a herald listen webhook, but this process relays no listen sessions');
+  return deps.listen.post(sessionId, request, timeoutMs);
 }

@@ -81,7 +81,7 @@ export async function parkIfHeld(
 export async function recordHealth(
   store: Store,
   deps: DeliveryHealthDeps,
-  webhook: Pick<WebhookDoc, '_id' | 'account_id'>,
+  webhook: Pick<WebhookDoc, '_id' | 'account_id' | 'listen_session'>,
   kind: AttemptClass,
   error: string | null,
   at: Date,
@@ -91,6 +91,9 @@ export async function recordHealth(
   if (!recorded) return;
   if (kind === 'success') deps.recentSuccesses.remember(webhook._id);
   else deps.recentSuccesses.forget(webhook._id);
+  // A `herald listen` webhook never turns unhealthy (no webhook.unhealthy for a laptop that sleeps): its
+  // statistics are kept, its health workflow hears nothing.
+  if (webhook.listen_session) return;
   const { seq, failureCount } = recorded;
   let report: HealthReport;
   if (kind === 'success') {

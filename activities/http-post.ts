@@ -10,6 +10,9 @@ import { type AddressPolicy, isForbiddenAddress } from '../src/domain/url-policy
 
 export const RESPONSE_BODY_LIMIT = 16 * 1024;
 
+/** Sent with every delivery, beside the signature's headers. */
+export const REQUEST_HEADERS = { 'content-type': 'application/json', 'user-agent': 'Herald-Webhooks/1.0' };
+
 export interface PostResult {
   statusCode: number | null;
   responseBody: string | null;
@@ -112,7 +115,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         const response = await request(url, {
           method: 'POST',
           dispatcher: agentFor(postOptions.pool),
-          headers: { 'content-type': 'application/json', 'user-agent': 'Herald-Webhooks/1.0', ...headers },
+          headers: { ...REQUEST_HEADERS, ...headers },
           body,
           signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
           headersTimeout: timeoutMs,

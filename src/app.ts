@@ -10,7 +10,9 @@ import { createSuccessMemo } from '../activities/delivery-health.js';
 import { createFirstAttempts } from '../activities/first-attempts.js';
 import { createHttpSender } from '../activities/http-post.js';
 import { createInFlightLimit } from '../activities/in-flight-limit.js';
+import { createListenRelay } from '../activities/listen-relay.js';
 import type { AppDeps } from './api/context.js';
+import { startListenSweep } from './api/listen-sweep.js';
 import { createRateLimits } from './api/rate-limit.js';
 import { createHttpServer } from './api/server.js';
 import type { Config, HeraldRole } from './config/env.js';
@@ -105,6 +107,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     },
     inFlight: createInFlightLimit({ perWebhook: config.delivery.maxInFlightPerWebhook, perAccount: config.delivery.maxInFlightPerAccount }),
     metrics,
+    listen: createListenRelay(store.listen),
   };
   // The API begins the first attempts of the events it stores (activities/first-attempts.ts); whichever
   // worker runs a delivery's workflow adopts the outcome, this process's own without a read.
@@ -183,6 +186,8 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     { api: servesApi },
   );
   const url = await http.start(config.api.port, config.api.host);
+  // API processes hold the `herald listen` connections, so they also end the sessions gone quiet.
+  const listenSweep = servesApi ? startListenSweep({ store, lifecycle, log }, config.listen.sessionGraceMs) : undefined;
   // /metrics on its own port (HERALD_METRICS_PORT), else on the API's (server.ts mounts it there).
   const metricsServer =
     metrics.enabled && observability.metrics.port !== undefined
@@ -198,6 +203,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     async stop() {
       // Side by side, both bounded (see shutdown-budget.ts): the API answers what it has in flight, the
       // worker drains (in-flight attempts finish, or the worker is given up on at its force time).
+      listenSweep?.stop();
       const httpStopped = http.stop(budget.httpMs);
       if (worker?.getState() === 'RUNNING') worker.shutdown();
       // First attempts this API began are recorded (so no workflow waits for their claims), within the

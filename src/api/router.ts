@@ -3,6 +3,7 @@ import { apiKeysRouter } from './routers/api-keys.js';
 import { deliveriesRouter } from './routers/deliveries.js';
 import { eventTypesRouter } from './routers/event-types.js';
 import { eventsRouter } from './routers/events.js';
+import { listenRouter } from './routers/listen.js';
 import { portalRouter } from './routers/portal.js';
 import { producerKeysRouter } from './routers/producer-keys.js';
 import { webhooksRouter } from './routers/webhooks.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   deliveries: deliveriesRouter,
   producer_keys: producerKeysRouter,
   portal: portalRouter,
+  listen: listenRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ import { createHeraldClient, type HeraldClient } from '../client/index.js';
 import { adaptCommands, type CommandEntry, decodeInput } from './commands.js';
 import { CliInputError, cliConnection } from './config.js';
 import { describeError, EXIT_BAD_INPUT } from './errors.js';
+import { listen } from './listen.js';
 import { printResult } from './output.js';
 import { recoverWithProgress } from './recover.js';
 
@@ -133,6 +134,40 @@ program.commands
   .find((c: Command) => c.name() === 'deliveries')
   ?.commands.find((c: Command) => c.name() === 'recover')
   ?.option('--no-wait', 'answer at once instead of following the progress');
+
+// `herald listen`: not a procedure call but a session the CLI holds (listen.ts).
+program
+  .command('listen')
+  .description("Forward a temporary webhook's deliveries to a local URL (Ctrl-C deletes the webhook)")
+  .requiredOption('--forward-to <url>', 'local URL to POST each delivery to, e.g. http://localhost:4000/hooks')
+  .option('--event-types <types>', 'comma-separated event types (default: every type)')
+  .option('--inbox-ids <ids>', 'comma-separated inbox ids (default: every inbox)')
+  .option('--url <url>', 'Herald base URL (default: HERALD_URL)')
+  .option('--api-key <key>', 'API key (default: HERALD_API_KEY)')
+  .action(async (options: { forwardTo: string; eventTypes?: string; inboxIds?: string; url?: string; apiKey?: string }) => {
+    const list = (value: string | undefined) =>
+      value
+        ?.split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    try {
+      const before = program.opts() as GlobalFlags;
+      const { url, apiKey } = cliConnection(process.env, { url: options.url ?? before.url, apiKey: options.apiKey ?? before.apiKey });
+      if (!apiKey) throw new CliInputError('no API key: set HERALD_API_KEY or pass --api-key');
+      const code = await listen({
+        url,
+        apiKey,
+        forwardTo: options.forwardTo,
+        eventTypes: list(options.eventTypes),
+        inboxIds: list(options.inboxIds),
+      });
+      process.exit(code);
+    } catch (error) {
+      const { line, exitCode } = describeError(error);
+      process.stderr.write(`${line}\n`);
+      process.exit(exitCode);
+    }
+  });
 
 function leaves(command: Command): Command[] {
   return command.commands.length === 0 ? [command] : command.commands.flatMap(leaves);

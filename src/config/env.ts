@@ -134,6 +134,7 @@ const EnvSchema = z.object({
   HERALD_RECONCILE_INTERVAL: optional(duration).default(60_000),
   // …and how old such an event must be before the reconciler dispatches it (a publish in flight is not stranded).
   HERALD_RECONCILE_AFTER: optional(duration).default(60_000),
+  HERALD_LISTEN_SESSION_GRACE: optional(duration).default(120_000),
   // The most failed deliveries one `deliveries.recover` replays.
   HERALD_RECOVER_MAX: optional(z.coerce.number().int().positive()).default(10_000),
   // A webhook's health workflow continues as new once a run's history has this many events (or
@@ -183,6 +184,8 @@ export interface Config {
   api: { port: number; host: string; adminApiKey: string | undefined; publicUrl: string | undefined };
   /** HERALD_PORTAL_FRAME_ANCESTORS: the origins that may frame /portal (none when empty). */
   portal: { frameAncestors: string[] };
+  /** HERALD_LISTEN_SESSION_GRACE: a `herald listen` session gone this long is deleted with its webhook. */
+  listen: { sessionGraceMs: number };
   dataDir: string;
   logLevel: Env['HERALD_LOG_LEVEL'];
   /** HERALD_SHUTDOWN_GRACE: a SIGTERM ends the process within this. */
@@ -321,6 +324,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: env.HERALD_PUBLIC_URL,
     },
     portal: { frameAncestors: env.HERALD_PORTAL_FRAME_ANCESTORS },
+    listen: { sessionGraceMs: env.HERALD_LISTEN_SESSION_GRACE },
     dataDir: env.HERALD_DATA_DIR,
     logLevel: env.HERALD_LOG_LEVEL,
     shutdownGraceMs: env.HERALD_SHUTDOWN_GRACE,

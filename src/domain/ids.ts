@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 
-export type IdPrefix = 'acc' | 'key' | 'pk' | 'wh' | 'evt' | 'dlv' | 'rcv';
+export type IdPrefix = 'acc' | 'key' | 'pk' | 'wh' | 'evt' | 'dlv' | 'rcv' | 'lsn';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${ulid(now)}`;

@@ -103,6 +103,11 @@ export interface WebhookDoc {
   secrets: WebhookSecret[];
   /** Send W3C `traceparent`/`tracestate` to the receiver (when tracing is on); absent = false. */
   propagate_trace?: boolean;
+  /**
+   * A temporary webhook of a `herald listen` session (docs/cli.md): its attempts are relayed to the CLI
+   * holding the session instead of POSTed; it never turns unhealthy and holds no slot. Absent otherwise.
+   */
+  listen_session?: string;
   created_at: Date;
   /** Also the document's version: every write sets a strictly later one (see `versioned-write.ts`). */
   updated_at: Date;
@@ -295,5 +300,39 @@ export interface IdempotencyDoc {
   /** `pending` while the first request runs; `done` once its answer is stored. */
   state: 'pending' | 'done';
   response: unknown;
+  created_at: Date;
+}
+
+/** A `herald listen` session (src/store/listen-repo.ts): the CLI that holds it forwards its webhook's requests. */
+export interface ListenSessionDoc {
+  _id: string;
+  account_id: string;
+  webhook_id: string;
+  created_at: Date;
+  /** Moved on by the API process that holds the session's connection; the sweep deletes a session gone quiet. */
+  last_seen_at: Date;
+}
+
+/** One attempt relayed to a listening CLI: `${session}/${time}${random}`, so a session's requests are one `_id` range. */
+export interface ListenRequestDoc {
+  _id: string;
+  session_id: string;
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  /** The signed request exactly as a receiver would get it (Standard Webhooks headers; no secret). */
+  headers: Record<string, string>;
+  body: string;
+  created_at: Date;
+}
+
+/** The CLI's answer to a relayed request (`_id`: the request's). */
+export interface ListenResponseDoc {
+  _id: string;
+  status_code: number | null;
+  body: string | null;
+  duration_ms: number;
+  /** Set when the local URL gave no HTTP answer (refused, timed out). */
+  error: string | null;
   created_at: Date;
 }

@@ -7,6 +7,7 @@ import { createEventCatalogue } from './event-catalogue.js';
 import { createEventTypesRepo } from './event-types-repo.js';
 import { createEventsRepo } from './events-repo.js';
 import { createIdempotencyRepo } from './idempotency-repo.js';
+import { createListenRepo } from './listen-repo.js';
 import type { Mongo } from './mongo.js';
 import { createPortalRepo } from './portal-repo.js';
 import { createProducerKeysRepo } from './producer-keys-repo.js';
@@ -53,6 +54,8 @@ export function createStore(mongo: Mongo, speedups: StoreSpeedups = ALL_ON) {
     replayClaims: createReplayClaims(c),
     /** Consumer portal links and sessions. */
     portal: createPortalRepo(c, versions),
+    /** `herald listen` sessions and the attempts relayed through them. */
+    listen: createListenRepo(c),
     /** For tests, which give every file its own database. */
     async dropDatabase(): Promise<void> {
       await mongo.db.dropDatabase();

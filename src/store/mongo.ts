@@ -12,6 +12,9 @@ import type {
   EventDoc,
   EventTypeDoc,
   IdempotencyDoc,
+  ListenRequestDoc,
+  ListenResponseDoc,
+  ListenSessionDoc,
   PortalLinkClaimDoc,
   PortalLinkDoc,
   PortalSessionDoc,
@@ -50,6 +53,9 @@ export interface Collections {
   portalLinks: import('mongodb').Collection<PortalLinkDoc>;
   portalLinkClaims: import('mongodb').Collection<PortalLinkClaimDoc>;
   portalSessions: import('mongodb').Collection<PortalSessionDoc>;
+  listenSessions: import('mongodb').Collection<ListenSessionDoc>;
+  listenRequests: import('mongodb').Collection<ListenRequestDoc>;
+  listenResponses: import('mongodb').Collection<ListenResponseDoc>;
 }
 
 export interface Mongo {
@@ -87,6 +93,9 @@ export async function connectMongo(uri: string, database: string, options: Mongo
     portalLinks: db.collection('portal_links'),
     portalLinkClaims: db.collection('portal_link_claims'),
     portalSessions: db.collection('portal_sessions'),
+    listenSessions: db.collection('listen_sessions'),
+    listenRequests: db.collection('listen_requests'),
+    listenResponses: db.collection('listen_responses'),
   };
   await ensureIndexes(collections);
   return { client, db, collections, close: () => client.close() };

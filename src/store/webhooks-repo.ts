@@ -26,6 +26,8 @@ export interface NewWebhook {
   enabled: boolean;
   /** Absent: false (see WebhookDoc). */
   propagate_trace?: boolean;
+  /** A `herald listen` session's temporary webhook (see WebhookDoc). */
+  listen_session?: string;
 }
 
 export interface WebhookListQuery {

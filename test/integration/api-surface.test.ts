@@ -42,10 +42,13 @@ type Operation = {
   responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
 };
 
-/** Every procedure of the router, with its REST route when it has one. */
-const PROCEDURES = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: OpenApiMeta } }>).map(
-  ([name, p]) => ({ name, openapi: p._def.meta?.openapi }),
-);
+/**
+ * Every query and mutation of the router, with its REST route when it has one. (The one subscription,
+ * listen.requests, answers as a stream: test/integration/cli-listen.test.ts checks its key and tenancy.)
+ */
+const PROCEDURES = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string; meta?: OpenApiMeta } }>)
+  .filter(([, p]) => p._def.type !== 'subscription')
+  .map(([name, p]) => ({ name, openapi: p._def.meta?.openapi }));
 
 describe('the OpenAPI document', () => {
   it('is served without a key and lists every route of the issue', async () => {
@@ -386,6 +389,9 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       'event_types.archive': { name: 'invoice.paid' },
       'accounts.create_api_key': { account_id: 'acc_x', name: 'x' },
       'portal.create_link': {},
+      'listen.start': { forward_to: 'http://localhost:4000/hooks' },
+      'listen.respond': { session_id: 'lsn_x', request_id: 'lsn_x/1', status_code: 200, duration_ms: 1 },
+      'listen.stop': { session_id: 'lsn_x' },
     };
     // Every procedure that needs a key is in the table, whoever added it.
     const protectedProcedures = PROCEDURES.filter((p) => p.openapi?.protect !== false).map((p) => p.name);
@@ -424,6 +430,9 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       .not.toBeNull();
     const delivered = ok(await face().call(owner.apiKey, 'webhooks.get', { webhook_id: webhook.id }));
     const recovery = ok(await face().call(owner.apiKey, 'deliveries.recover', { webhook_id: webhook.id, since: event.created_at }));
+    const session = ok(
+      await face().call(owner.apiKey, 'listen.start', { forward_to: `${receiver.url}/listen`, event_types: ['message.bounced'] }),
+    );
     const routes: [string, Record<string, unknown>][] = [
       ['webhooks.get', { webhook_id: webhook.id }],
       ['webhooks.update', { webhook_id: webhook.id, name: 'stolen', url: `${receiver.url}/stolen` }],
@@ -438,6 +447,8 @@ describe.each(['tRPC', 'REST'])('API keys and authentication through %s', (name)
       ['deliveries.get', { delivery_id: deliveryId }],
       ['deliveries.replay', { delivery_id: deliveryId }],
       ['deliveries.recover_status', { recovery_id: recovery.recovery_id }],
+      ['listen.respond', { session_id: session.session_id, request_id: `${session.session_id}/x`, status_code: 200, duration_ms: 1 }],
+      ['listen.stop', { session_id: session.session_id }],
     ];
     // Every route that names an account's object in its path is in the table, whoever added it. (Admin
     // routes are not an account's: an account key gets 401 there, see producers.test.ts; event types
