@@ -13,6 +13,7 @@ import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { listenClient } from '../../src/cli/listen.js';
 import { createHeraldClient, type HeraldClient } from '../../src/client/index.js';
 import { webhookMessageId } from '../../src/domain/ids.js';
 import { cleanEnv, type HeraldProcess, REPO_ROOT, startHeraldProcess } from '../support/herald-process.js';
@@ -214,6 +215,49 @@ describe('HERALD_ROLE: 2 api + 2 worker processes', () => {
     expect(posted[0]).toBeGreaterThan(0);
     expect(posted[1]).toBeGreaterThan(0);
     expect(posted.reduce((sum, n) => sum + n, 0)).toBe(webhookIds.length);
+  });
+
+  it('herald listen: a session held through API 1 relays an event published through API 2; its local 500 is retried by a worker', async () => {
+    printLogsOnFailure();
+    const [api1, api2] = apis as [HeraldProcess, HeraldProcess];
+    const { api_key } = await client(api1, adminKey).accounts.create.mutate({ name: 'roles listen' });
+    // The CLI's own client (src/cli/listen.ts): the session's stream is held by API 1, answers go through API 2.
+    const holder = listenClient({ url: api1.url, apiKey: api_key });
+    const answering = client(api2, api_key);
+    const started = await holder.listen.start.mutate({ forward_to: 'http://localhost:4000/hooks', event_types: ['message.received'] });
+    const tries = new Map<string, number>();
+    const subscription = holder.listen.requests.subscribe(
+      { session_id: started.session_id },
+      {
+        onData: async (request) => {
+          const n = (tries.get(request.event_id) ?? 0) + 1;
+          tries.set(request.event_id, n);
+          // The first try fails as a local bug would; the retry, made by a worker, succeeds.
+          await answering.listen.respond.mutate({
+            session_id: started.session_id,
+            request_id: request.request_id,
+            status_code: n === 1 ? 500 : 200,
+            body: n === 1 ? 'local bug' : 'ok',
+            duration_ms: 1,
+          });
+        },
+      },
+    );
+    try {
+      const id = `roles-listen-${run}`;
+      await publish(answering, id);
+      const deliveryOf = async () => {
+        const { deliveries } = await answering.deliveries.list.query({ webhook_id: started.webhook.id });
+        if (deliveries.length !== 1) return null;
+        const delivery = await answering.deliveries.get.query({ delivery_id: deliveries[0]?.id ?? '' });
+        return [delivery.status, delivery.attempts.map((a) => a.status_code)];
+      };
+      await expect.poll(deliveryOf, { timeout: 120_000, interval: 250 }).toEqual(['succeeded', [500, 200]]);
+      expect(tries.get(id)).toBe(2);
+    } finally {
+      subscription.unsubscribe();
+      await holder.listen.stop.mutate({ session_id: started.session_id });
+    }
   });
 
   it('a webhook created through API 1 gets an event published through API 2 at once; keys made or revoked through one are seen by the other', async () => {
