@@ -80,6 +80,15 @@ export async function listen(options: ListenOptions, out: NodeJS.WritableStream 
   } catch {
     throw new CliInputError(`--forward-to: not an http(s) URL: ${options.forwardTo}`);
   }
+  // Installed first: a Ctrl-C at any moment from here on ends the session properly (a second one kills).
+  let stopNow: (() => void) | undefined;
+  let signalled = false;
+  const onSignal = () => {
+    signalled = true;
+    stopNow?.();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const client = listenClient(options);
   const started = await client.listen.start.mutate({
     forward_to: options.forwardTo,
@@ -87,11 +96,6 @@ export async function listen(options: ListenOptions, out: NodeJS.WritableStream 
     ...(options.inboxIds ? { inbox_ids: options.inboxIds } : {}),
   });
   const sessionId = started.session_id;
-  out.write(
-    `Ready: webhook ${started.webhook.id} (temporary) forwards ${started.webhook.event_types.join(', ')} to ${options.forwardTo}\n` +
-      `Signing secret: ${started.secret}\n` +
-      'Ctrl-C stops and deletes the webhook.\n',
-  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -125,7 +129,12 @@ export async function listen(options: ListenOptions, out: NodeJS.WritableStream 
         },
       },
     );
-    process.once('SIGINT', () => void stop(0));
-    process.once('SIGTERM', () => void stop(0));
+    stopNow = () => void stop(0);
+    out.write(
+      `Ready: webhook ${started.webhook.id} (temporary) forwards ${started.webhook.event_types.join(', ')} to ${options.forwardTo}\n` +
+        `Signing secret: ${started.secret}\n` +
+        'Ctrl-C stops and deletes the webhook.\n',
+    );
+    if (signalled) stopNow();
   });
 }

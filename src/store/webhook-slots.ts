@@ -98,7 +98,8 @@ export function createWebhookSlots(c: Collections, { leaseMs = SLOT_LEASE_MS, no
       const webhooks = await accountWebhooks(c, accountId);
       const slots = await accountSlots(accountId);
       const inPlay = new Set(slots.filter((s) => s.n <= limit && s.webhook_id !== null).map((s) => s.webhook_id));
-      const withoutSlot = webhooks.filter((w) => !inPlay.has(w._id)).length;
+      // A temporary `herald listen` webhook holds no slot and takes no place (WebhookDoc.listen_session).
+      const withoutSlot = webhooks.filter((w) => !inPlay.has(w._id) && w.listen_session === undefined).length;
       const byN = new Map(slots.map((s) => [s.n, s]));
       const usable = Array.from({ length: Math.max(0, limit - withoutSlot) }, (_, i) => i + 1);
       const existing = new Set(webhooks.map((w) => w._id));

@@ -91,10 +91,12 @@ const errorOf = async (call: Promise<unknown>) => {
 describe('herald listen', () => {
   it('forwards a delivery signed as any other, which a Standard Webhooks verifier accepts; the local 200 is the outcome; outside the webhook limit', async () => {
     const { client, apiKey } = await herald.newAccount('listen one');
-    // The account's only webhook slot (HERALD_MAX_WEBHOOKS_PER_ACCOUNT=1) is taken: listen still starts.
-    await client.webhooks.create.mutate({ url: `${receiver.url}/regular`, event_types: ['message.sent'] });
+    // HERALD_MAX_WEBHOOKS_PER_ACCOUNT=1: the temporary webhook takes no place, the account's one is still free.
     const listening = await startListen(apiKey, '/hooks-one', ['--event-types', 'message.received']);
     try {
+      await client.webhooks.create.mutate({ url: `${receiver.url}/regular`, event_types: ['message.sent'] });
+      const second = await errorOf(client.webhooks.create.mutate({ url: `${receiver.url}/regular-2`, event_types: ['message.sent'] }));
+      expect(second).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
       expect(await client.webhooks.get.query({ webhook_id: listening.webhookId })).toMatchObject({
         temporary: true,
         status: 'active',
