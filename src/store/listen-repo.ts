@@ -39,14 +39,10 @@ export function createListenRepo(c: Collections) {
       return sessions.filter((session) => session.last_seen_at < before);
     },
 
-    /** The session and whatever of its requests and answers is left. */
+    /** The session and whatever of its requests and answers is left (an answer has its request's `_id`). */
     async deleteSession(sessionId: string): Promise<void> {
-      const requests = await c.listenRequests.find({ _id: sessionRange(sessionId) }, { projection: { _id: 1 } }).toArray();
-      const ids = requests.map((request) => request._id);
-      if (ids.length > 0) {
-        await c.listenResponses.deleteMany({ _id: { $in: ids } });
-        await c.listenRequests.deleteMany({ _id: { $in: ids } });
-      }
+      await c.listenRequests.deleteMany({ _id: sessionRange(sessionId) });
+      await c.listenResponses.deleteMany({ _id: sessionRange(sessionId) });
       await c.listenSessions.deleteOne({ _id: sessionId });
     },
 
