@@ -27,9 +27,9 @@ import { deferDelayMs } from './in-flight-limit.js';
 export const CLAIM_GRACE_MS = ATTEMPT_STORE_MARGIN_MS / 2;
 
 /**
- * What the API already has under way when it begins a first attempt (see first-attempts.ts): the insert of
- * the delivery record, which every write of the attempt waits for, and the webhook, read while the event
- * was being stored; and whether to leave the outcome on the record (see SendAttemptInput.handOff in attempt-delivery.ts).
+ * What the API already has under way when it begins a first attempt: the insert of the delivery record,
+ * which every write of the attempt waits for, the workflow's start, and the webhook, read while the event
+ * was being stored; and what to leave on the record (SendAttemptInput.handOff in attempt-delivery.ts).
  */
 export interface HeadStart {
   recorded: Promise<unknown>;
