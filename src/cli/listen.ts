@@ -6,7 +6,6 @@
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import type { AppRouter } from '../api/router.js';
-import { CliInputError } from './config.js';
 
 export interface ListenOptions {
   url: string;
@@ -74,12 +73,6 @@ async function forward(forwardTo: string, request: Relayed) {
 
 /** Runs until SIGINT/SIGTERM (resolves 0 once the webhook is deleted) or until the connection fails for good (1). */
 export async function listen(options: ListenOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  try {
-    const parsed = new URL(options.forwardTo);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new CliInputError(`--forward-to: not an http(s) URL: ${options.forwardTo}`);
-  }
   // Installed first: a Ctrl-C at any moment from here on ends the session properly (a second one kills).
   let stopNow: (() => void) | undefined;
   let signalled = false;

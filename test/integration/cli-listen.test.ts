@@ -139,6 +139,18 @@ describe('herald listen', () => {
     }
   });
 
+  it('refuses a --forward-to that is not an http(s) URL: one line naming the field, exit 2', async () => {
+    const { apiKey } = await herald.newAccount('listen bad url');
+    const child = spawn(process.execPath, [BIN, 'listen', '--forward-to', 'ftp://example.com/hooks'], {
+      env: { ...process.env, HERALD_URL: herald.url, HERALD_API_KEY: apiKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, stderr }).toMatchObject({ code: 2, stderr: expect.stringContaining('forward_to') });
+  });
+
   it('Ctrl-C deletes the temporary webhook and exits 0', async () => {
     const { client, apiKey } = await herald.newAccount('listen stop');
     const listening = await startListen(apiKey, '/hooks-stop');
