@@ -52,6 +52,8 @@ export interface Herald {
   /** Sends the spans buffered so far (tracing on). */
   flushTraces(): Promise<void>;
   deps: AppDeps;
+  /** What every attempt of this process is made with (the worker's, and the first attempts its API begins). */
+  attemptDeps: AttemptDeps;
   /** Undefined in an `api` process. */
   worker: Worker | undefined;
   stop(): Promise<void>;
@@ -198,6 +200,7 @@ export async function startHerald(options: HeraldOptions): Promise<Herald> {
     url,
     metricsUrl: metrics.enabled ? (metricsServer?.url ?? `${url}${METRICS_PATH}`) : null,
     deps,
+    attemptDeps,
     worker,
     flushTraces: () => tracing.flush(),
     async stop() {

@@ -7,7 +7,6 @@
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAttemptDelivery } from '../../activities/attempt-delivery.js';
-import { createSuccessMemo } from '../../activities/delivery-health.js';
 import { CLAIM_GRACE_MS, createFirstAttempts } from '../../activities/first-attempts.js';
 import type { HeraldClient } from '../../src/client/index.js';
 import { deliveryId, webhookMessageId } from '../../src/domain/ids.js';
@@ -132,19 +131,9 @@ it('begins nothing for an event that was not stored by this call: the workflow m
 
 /** First attempts begun as an `api` process begins them: no worker here, every outcome left on the record. */
 function anotherProcessFirstAttempts(): DispatchDeps {
-  const { store, sender, config, lifecycle, dispatch } = herald.deps;
-  const attempt = createAttemptDelivery({
-    store,
-    sender,
-    retryPolicy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
-    health: {
-      report: lifecycle.report,
-      unhealthyAfter: config.delivery.unhealthyAfter,
-      parkMaxMs: 60_000,
-      recentSuccesses: createSuccessMemo(0),
-    },
-  });
-  return { ...dispatch, firstAttempts: createFirstAttempts(attempt, { deliveries: store.deliveries, localTakes: false }) };
+  const { attemptDeps, deps } = herald;
+  const attempt = createAttemptDelivery(attemptDeps);
+  return { ...deps.dispatch, firstAttempts: createFirstAttempts(attempt, { deliveries: deps.store.deliveries, localTakes: false }) };
 }
 
 it('a first attempt another process began is adopted from the record: the workflow waits for it, POSTs nothing, and a replay POSTs again', async () => {
