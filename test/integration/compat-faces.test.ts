@@ -270,19 +270,10 @@ describe('daimon.email at /compat/daimon/v1', () => {
     const { event, event_id, timestamp, account_id, inbox_id, ...fields } = DAIMON_MESSAGE_RECEIVED;
     await publish('message.received', fields, inbox_id);
     await publish('message.received', fields, 'inbox_other');
-    // daimon's own message.bounced example (seeds/daimon-webhook-events.txt), its envelope fields aside.
-    await publish('message.bounced', {
-      message_id: 'msg_original789',
-      bounce: {
-        type: 'permanent',
-        recipient: 'invalid@nonexistent-domain.com',
-        reason: '550 5.1.1 Recipient address rejected: User unknown in virtual mailbox table',
-        smtp_code: 550,
-        bounced_at: '2026-03-16T10:35:10Z',
-        diagnostic_code: 'smtp; 550 5.1.1 Recipient address rejected: User unknown in virtual mailbox table',
-      },
-      original_message: { id: 'msg_original789', to: 'invalid@nonexistent-domain.com', subject: 'Hello', sent_at: '2026-03-16T10:30:00Z' },
-    });
+    // daimon's own message.bounced example (seeds/daimon-webhook-events.txt), its envelope fields aside,
+    // published without an inbox: only the by-type webhook gets it.
+    const { event: _e, event_id: _id, timestamp: _t, account_id: _a, inbox_id: _i, ...bounced } = DAIMON_EXAMPLES['message.bounced'];
+    await publish('message.bounced', bounced);
     await publish('message.delivered', { message: { id: 'msg_2', from: 'a@example.com' } });
 
     const typeRequests = await waitForRequests('/daimon-by-type', 3);
